@@ -17,6 +17,14 @@
  * skipped up to its LF), input_max, output_max (conn_write fails past it),
  * idle_timeout_ms (no input and no output progress for that long).
  *
+ * Callbacks run only from the event loop, never from inside a conn_* call
+ * the owner makes: a write error met by conn_write() arrives later as
+ * on_close(CONN_CLOSE_ERROR), conn_resume_input() offers waiting input from
+ * the loop. on_close is called at most once; after it nothing is read or
+ * written. EOF waits while input is paused, and is reported only after
+ * on_input was offered what was still buffered. Destroy every conn before
+ * its loop.
+ *
  * See also: event.h.
  */
 #ifndef PETREL_UTIL_CONN_H
@@ -32,19 +40,19 @@ struct conn;
 struct event_loop;
 
 enum conn_close_reason {
-    CONN_CLOSE_EOF,        /* the peer closed its side and all input was consumed or discarded */
-    CONN_CLOSE_ERROR,      /* read or write error (errno in conn_errno) */
-    CONN_CLOSE_TIMEOUT,    /* idle timeout expired */
-    CONN_CLOSE_DONE,       /* conn_close_after_flush() finished flushing */
+    CONN_CLOSE_EOF,     /* the peer closed its side and all input was consumed or discarded */
+    CONN_CLOSE_ERROR,   /* read or write error (errno in conn_errno) */
+    CONN_CLOSE_TIMEOUT, /* idle timeout expired */
+    CONN_CLOSE_DONE,    /* conn_close_after_flush() finished flushing */
 };
 
 struct conn_params {
-    size_t max_line;            /* longest line conn_read_line accepts, without its LF */
-    size_t input_max;           /* input buffer limit (>= max_line + 2) */
-    size_t output_max;          /* output queue limit; conn_write fails past it */
-    size_t output_high_water;   /* conn_output_full() above this */
-    size_t output_low_water;    /* on_drain when the queue falls to this after being above high water */
-    uint64_t idle_timeout_ms;   /* 0: no idle timeout */
+    size_t max_line;          /* longest line conn_read_line accepts, without its LF */
+    size_t input_max;         /* input buffer limit (>= max_line + 2) */
+    size_t output_max;        /* output queue limit; conn_write fails past it */
+    size_t output_high_water; /* conn_output_full() above this */
+    size_t output_low_water;  /* on_drain when the queue falls to this after being above high water */
+    uint64_t idle_timeout_ms; /* 0: no idle timeout */
 };
 
 struct conn_callbacks {
@@ -61,13 +69,15 @@ struct conn_callbacks {
 struct conn_io_ops {
     ssize_t (*read)(void *io_ctx, void *buf, size_t n, unsigned *want_r);
     ssize_t (*write)(void *io_ctx, const void *buf, size_t n, unsigned *want_r);
-    size_t (*pending)(void *io_ctx);  /* bytes readable without the fd being ready; may be NULL */
+    size_t (*pending)(void *io_ctx); /* bytes readable without the fd being ready; may be NULL */
 };
 
 struct conn_line {
-    const char *data;   /* the line without its terminator; valid until the next read call */
+    /* the line without its terminator, also NUL-terminated (len counts any
+     * NUL bytes inside); valid until the callback returns to the loop */
+    const char *data;
     size_t len;
-    bool crlf;          /* ended in CR LF (false: a bare LF) */
+    bool crlf; /* ended in CR LF (false: a bare LF) */
 };
 
 /* conn_params_default - sane defaults (max_line 2048, 64 KiB queues, no timeout) */
@@ -79,7 +89,9 @@ struct conn *conn_create(struct event_loop *loop, int fd, const struct conn_para
 /* conn_destroy - close the fd and free; accepts NULL; safe inside callbacks */
 void conn_destroy(struct conn **c_r);
 
-/* conn_set_io - route bytes through other transport hooks (NULL: plain fd) */
+/* conn_set_io - route bytes through other transport hooks (NULL: plain fd);
+ * a read is then tried from the loop, so a transport that must speak first
+ * (a TLS client's hello) gets going */
 void conn_set_io(struct conn *c, const struct conn_io_ops *ops, void *io_ctx);
 
 /* conn_read_line - 1 and a line; 0 when no whole line is buffered;
@@ -93,7 +105,9 @@ void conn_input_consume(struct conn *c, size_t n);
 /* conn_input_discard - drop everything buffered (e.g. after STARTTLS) */
 void conn_input_discard(struct conn *c);
 
-/* conn_write - queue bytes; 0, or -1 if the queue would pass output_max */
+/* conn_write - queue bytes, writing at once if nothing is queued; 0, or -1
+ * with errno ENOBUFS if the queue would pass output_max (nothing is queued),
+ * EPIPE once the connection failed or closed */
 int conn_write(struct conn *c, const void *data, size_t len);
 int conn_printf(struct conn *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* conn_output_pending - queued bytes not yet written */
@@ -101,12 +115,14 @@ size_t conn_output_pending(const struct conn *c);
 /* conn_output_full - queue above the high water mark (stop producing) */
 bool conn_output_full(const struct conn *c);
 
-/* conn_pause_input / conn_resume_input - stop and restart reading */
+/* conn_pause_input / conn_resume_input - stop and restart reading; on
+ * resume, input still buffered is offered to on_input again (from the loop) */
 void conn_pause_input(struct conn *c);
 void conn_resume_input(struct conn *c);
 /* conn_set_idle_timeout - change the idle timeout (0: none) */
 void conn_set_idle_timeout(struct conn *c, uint64_t ms);
-/* conn_close_after_flush - stop reading, flush output, then on_close(DONE) */
+/* conn_close_after_flush - stop reading, flush output, then on_close(DONE)
+ * (the idle timeout still applies to a peer that does not read) */
 void conn_close_after_flush(struct conn *c);
 
 int conn_fd(const struct conn *c);

@@ -24,9 +24,9 @@ struct event_io;
 struct event_timer;
 
 enum {
-    EVENT_READ = 1,     /* fd readable (or EOF/hang-up, reported as readable) */
-    EVENT_WRITE = 2,    /* fd writable */
-    EVENT_ERROR = 4,    /* error condition on fd (always reported when it happens) */
+    EVENT_READ = 1,  /* fd readable (or EOF/hang-up, reported as readable) */
+    EVENT_WRITE = 2, /* fd writable */
+    EVENT_ERROR = 4, /* error condition on fd (always reported when it happens) */
 };
 
 typedef void event_io_fn(struct event_io *io, int fd, unsigned events, void *ctx);
@@ -40,17 +40,22 @@ uint64_t monotonic_ms(void);
 /* event_loop_create - a new loop; fatal if the backend cannot be created */
 struct event_loop *event_loop_create(void);
 /* event_loop_destroy - free the loop and every io/timer/signal still on it
- * (fds are not closed: their owners close them) */
+ * (fds are not closed: their owners close them); not from inside a callback */
 void event_loop_destroy(struct event_loop **loop_r);
 
-/* event_io_add - watch fd for the events in mask (EVENT_READ|EVENT_WRITE) */
+/* event_io_add - watch fd for the events in mask (EVENT_READ|EVENT_WRITE).
+ * One io per fd; remove it before closing the fd. EVENT_ERROR is passed on
+ * even when not asked for; a hang-up is EVENT_READ, and EVENT_WRITE too for
+ * an io waiting to write (the write then fails at once). */
 struct event_io *event_io_add(struct event_loop *loop, int fd, unsigned mask, event_io_fn *fn, void *ctx);
 /* event_io_set - change the watched events; mask 0 pauses the io */
 void event_io_set(struct event_io *io, unsigned mask);
 /* event_io_remove - stop watching and free *io_r; accepts NULL */
 void event_io_remove(struct event_io **io_r);
 
-/* event_timer_add - call fn once after msecs milliseconds */
+/* event_timer_add - call fn once after msecs milliseconds, counted from
+ * event_now() (the start of the current round); a timer added inside a
+ * callback fires in a later round at the earliest */
 struct event_timer *event_timer_add(struct event_loop *loop, uint64_t msecs, event_timer_fn *fn, void *ctx);
 /* event_timer_remove - cancel and free *t_r; accepts NULL (and a timer that
  * already fired is not valid any more: clear your pointer in its callback) */
@@ -62,7 +67,8 @@ void event_defer(struct event_loop *loop, event_defer_fn *fn, void *ctx);
 void event_defer_cancel(struct event_loop *loop, event_defer_fn *fn, void *ctx);
 
 /* event_signal_add - deliver signo as a callback; blocks it for the process.
- * 0, or -1 with errno. One callback per signal. */
+ * 0, or -1 with errno (EEXIST: signo has a callback already; EINVAL: a
+ * signal that cannot be caught). One callback per signal. */
 int event_signal_add(struct event_loop *loop, int signo, event_signal_fn *fn, void *ctx);
 /* event_signal_remove - stop delivering signo (it stays blocked) */
 void event_signal_remove(struct event_loop *loop, int signo);
@@ -73,7 +79,8 @@ uint64_t event_now(struct event_loop *loop);
 /* event_loop_run - run until event_loop_stop() is called */
 void event_loop_run(struct event_loop *loop);
 /* event_loop_run_once - one round: wait at most timeout_ms (-1: until an
- * event or timer), dispatch; returns the number of callbacks run */
+ * event or timer), dispatch; returns the number of callbacks run. Not
+ * reentrant: never call it from a callback of the same loop. */
 int event_loop_run_once(struct event_loop *loop, int timeout_ms);
 /* event_loop_stop - make event_loop_run() return after this round */
 void event_loop_stop(struct event_loop *loop);
