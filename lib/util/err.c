@@ -10,6 +10,7 @@ static char err_ring[ERR_RING][ERR_MAX];
 static unsigned err_next;
 
 /* err_vfmt - format into the next ring slot */
+static const char *err_vfmt(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 static const char *err_vfmt(const char *fmt, va_list ap)
 {
     char *slot = err_ring[err_next++ % ERR_RING];

@@ -31,6 +31,7 @@ static struct {
     msg_hook_fn *hook;
     void *hook_ctx;
     int depth;
+    bool copy_to_stderr;
 } msg_state = { .program = "petrel", .fd = -1, .syslog_name = "petrel", .facility = LOG_MAIL };
 
 static const char *const level_names[] = {
@@ -94,7 +95,7 @@ int msg_use_file(const char *path, const char *syslog_name)
     snprintf(msg_state.path, sizeof(msg_state.path), "%s", path);
     snprintf(msg_state.syslog_name, sizeof(msg_state.syslog_name), "%s", syslog_name);
     if (gethostname(msg_state.hostname, sizeof(msg_state.hostname) - 1) < 0)
-        strcpy(msg_state.hostname, "localhost");
+        snprintf(msg_state.hostname, sizeof(msg_state.hostname), "localhost");
     msg_state.hostname[strcspn(msg_state.hostname, ".")] = '\0';
     return 0;
 }
@@ -137,6 +138,12 @@ void msg_reopen(void)
         return;
     close(msg_state.fd);
     msg_state.fd = fd;
+}
+
+/* msg_copy_to_stderr - tee file/syslog lines to fd 2 */
+void msg_copy_to_stderr(bool on)
+{
+    msg_state.copy_to_stderr = on;
 }
 
 /* msg_set_hook - capture lines (tests) */
@@ -210,6 +217,10 @@ static void sink_write(enum msg_level level, const char *line)
     struct tm tm;
     size_t n;
 
+    if (msg_state.copy_to_stderr && msg_state.sink != SINK_STDERR) {
+        n = (size_t)snprintf(out, sizeof(out), "%s\n", line);
+        write_all(2, out, n < sizeof(out) ? n : sizeof(out) - 1);
+    }
     switch (msg_state.sink) {
     case SINK_STDERR:
         n = (size_t)snprintf(out, sizeof(out), "%s\n", line);

@@ -49,6 +49,10 @@ void msg_use_stderr(void);
 int msg_use_file(const char *path, const char *syslog_name);
 /* msg_use_syslog - send lines to syslog; facility as a name such as "mail" */
 int msg_use_syslog(const char *syslog_name, const char *facility);
+/* msg_copy_to_stderr - also write each line to fd 2 while the sink is a file
+ * or syslog (the master does this until it is ready, so "petrel start"
+ * shows why a start failed) */
+void msg_copy_to_stderr(bool on);
 /* msg_reopen - reopen a file sink (after rotation); no-op otherwise */
 void msg_reopen(void);
 
