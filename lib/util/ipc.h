@@ -52,10 +52,10 @@ enum ipc_type {
 struct ipc_attr {
     enum ipc_type type;
     const char *name;
-    int64_t i;          /* IPC_INT */
-    const char *s;      /* IPC_STR, IPC_DATA: NUL-terminated copy */
-    size_t len;         /* IPC_STR, IPC_DATA */
-    int fd;             /* IPC_FD: -1 once taken */
+    int64_t i;     /* IPC_INT */
+    const char *s; /* IPC_STR, IPC_DATA: NUL-terminated copy */
+    size_t len;    /* IPC_STR, IPC_DATA */
+    int fd;        /* IPC_FD: -1 once taken */
 };
 
 struct ipc_msg;
@@ -79,7 +79,9 @@ int ipc_msg_get_str(const struct ipc_msg *m, const char *name, const char **s_r,
 int ipc_msg_get_data(const struct ipc_msg *m, const char *name, const void **p_r, size_t *len_r,
                      const char **error_r);
 /* ipc_msg_take_fd - move a received descriptor to the caller after checking
- * that its type (st_mode & S_IFMT) is want_type (0: any type) */
+ * that its type (st_mode & S_IFMT) is want_type (0: any type). Repeated FD
+ * names form a list: each call takes the next one not yet taken. A refused
+ * descriptor stays in the message (closed by ipc_msg_destroy). */
 int ipc_msg_take_fd(struct ipc_msg *m, const char *name, mode_t want_type, int *fd_r, const char **error_r);
 /* ipc_msg_has - is there an attribute with this name? */
 bool ipc_msg_has(const struct ipc_msg *m, const char *name);
@@ -87,27 +89,32 @@ bool ipc_msg_has(const struct ipc_msg *m, const char *name);
 size_t ipc_msg_count(const struct ipc_msg *m);
 const struct ipc_attr *ipc_msg_attr(const struct ipc_msg *m, size_t i);
 
-/* ipc_msg_render - append "name=value, ..." (STR escaped, DATA as its
- * length and a short escaped prefix, FD as fd) */
+/* ipc_msg_render - append "name=value, ..." in wire order: INT in decimal,
+ * STR in double quotes with '"' and '\' backslash-escaped and bytes below
+ * 0x20 and 0x7f as \xNN (other bytes as they are), DATA as its length only
+ * ("<12 bytes>", never its contents), FD as "<fd>". If out reaches its
+ * maximum the rendering ends after the last attribute that fit whole. */
 void ipc_msg_render(const struct ipc_msg *m, struct buf *out);
 
 /* ipc_msg_encode - append the whole frame (header and payload) to out and
- * list the descriptors to pass with it; -1 if it exceeds max_frame */
-int ipc_msg_encode(const struct ipc_msg *m, size_t max_frame, struct buf *out,
-                   int fds_r[IPC_FD_MAX], size_t *nfds_r, const char **error_r);
+ * list the descriptors to pass with it (fds_r may be NULL); -1 (out
+ * unchanged) if the payload exceeds max_frame or out's maximum, or the
+ * message has more than IPC_ATTR_MAX attributes or IPC_FD_MAX descriptors.
+ * The frame maximum always counts the payload, without the header. */
+int ipc_msg_encode(const struct ipc_msg *m, size_t max_frame, struct buf *out, int fds_r[IPC_FD_MAX],
+                   size_t *nfds_r, const char **error_r);
 /* ipc_frame_length - the payload length announced by a 4-byte header;
  * -1 if it exceeds max_frame */
 int ipc_frame_length(const unsigned char header[IPC_HEADER_SIZE], size_t max_frame, size_t *len_r,
                      const char **error_r);
 /* ipc_msg_decode - parse one payload; the nfds descriptors that came with
  * the frame become owned by the message (all are closed on error) */
-int ipc_msg_decode(const void *payload, size_t len, const int *fds, size_t nfds,
-                   struct ipc_msg **m_r, const char **error_r);
+int ipc_msg_decode(const void *payload, size_t len, const int *fds, size_t nfds, struct ipc_msg **m_r,
+                   const char **error_r);
 
 /* ipc_hello_create - the hello message for protocol and version */
 struct ipc_msg *ipc_hello_create(const char *protocol, int64_t version);
 /* ipc_hello_check - is m a hello for protocol with at least min_version? */
-int ipc_hello_check(const struct ipc_msg *m, const char *protocol, int64_t min_version,
-                    const char **error_r);
+int ipc_hello_check(const struct ipc_msg *m, const char *protocol, int64_t min_version, const char **error_r);
 
 #endif
