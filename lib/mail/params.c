@@ -86,7 +86,7 @@ static int parse_time(const char *text, int64_t *ms_r)
     if (parse_number(text, &v, &rest) < 0)
         return -1;
     for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-        if (strcmp(rest, units[i].suffix) == 0)
+        if (strcasecmp(rest, units[i].suffix) == 0)
             return scale(v, units[i].ms, ms_r);
     return -1;
 }
