@@ -10,10 +10,10 @@
  * SIGHUP. The master is always addressed by pid, never by name.
  */
 #include <errno.h>
-#include <stdbool.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,7 +131,7 @@ static int read_report(int fd, uint64_t timeout_ms, struct buf *out)
         if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN))
             return 0;
         if (n > 0 && buf_append(out, chunk, (size_t)n) < 0)
-            buf_consume(out, out->len / 2);   /* keep the newest lines */
+            buf_consume(out, out->len / 2); /* keep the newest lines */
     }
 }
 

@@ -55,9 +55,9 @@ static void print_service(const struct ipc_msg *m)
     char procs[32];
 
     snprintf(procs, sizeof(procs), "%lld/%lld", int_or_zero(m, "procs"), int_or_zero(m, "maxproc"));
-    printf("%-16s %-24s %-10s %-7s %-16s %-8lld %s\n", str_or_dash(m, "service"),
-           str_or_dash(m, "listen"), str_or_dash(m, "state"), procs, str_or_dash(m, "pids"),
-           int_or_zero(m, "restarts"), str_or_dash(m, "last_exit"));
+    printf("%-16s %-24s %-10s %-7s %-16s %-8lld %s\n", str_or_dash(m, "service"), str_or_dash(m, "listen"),
+           str_or_dash(m, "state"), procs, str_or_dash(m, "pids"), int_or_zero(m, "restarts"),
+           str_or_dash(m, "last_exit"));
 }
 
 /* query_master - ask the control socket and print the table */
@@ -69,7 +69,8 @@ static int query_master(const struct params *p, const char *dir, pid_t pid)
     int fd, rc = EX_OK;
     bool header = false;
 
-    if (ipc_connect(path, MASTER_CONTROL_PROTOCOL, MASTER_CONTROL_VERSION, STATUS_TIMEOUT_MS, &fd, &error) < 0) {
+    if (ipc_connect(path, MASTER_CONTROL_PROTOCOL, MASTER_CONTROL_VERSION, STATUS_TIMEOUT_MS, &fd, &error)
+        < 0) {
         cli_error("status", "master pid %ld does not answer on %s: %s", (long)pid, path, error);
         ipc_msg_destroy(&req);
         xfree(path);

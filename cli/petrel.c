@@ -30,7 +30,8 @@ static const char usage_text[] =
     "  conf           show or change parameters, like postconf (petrel conf --help)\n"
     "\n"
     "Options:\n"
-    "  -c DIR         configuration directory (default: $PETREL_CONFIG_DIR, else " PETREL_DEFAULT_CONFIG_DIR ")\n"
+    "  -c DIR         configuration directory (default: $PETREL_CONFIG_DIR, else " PETREL_DEFAULT_CONFIG_DIR
+    ")\n"
     "  -v             verbose (debug) output\n"
     "  --version      print the version\n"
     "  --help         this text; \"petrel COMMAND --help\" for a command\n"

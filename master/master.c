@@ -180,8 +180,9 @@ static void prepare_spool(struct master *m)
 
     if (m->privileged) {
         if (privdrop_resolve(m->p->mail_owner, &owner, &error) < 0)
-            msg_fatal("mail_owner: %s (create it: useradd --system --home-dir %s --shell /usr/sbin/nologin %s)",
-                      error, m->p->queue_directory, m->p->mail_owner);
+            msg_fatal(
+                "mail_owner: %s (create it: useradd --system --home-dir %s --shell /usr/sbin/nologin %s)",
+                error, m->p->queue_directory, m->p->mail_owner);
         uid = owner.uid;
         gid = owner.gid;
     }
@@ -226,8 +227,10 @@ static void master_setup(struct master *m)
                  (long)geteuid());
     m->loop = event_loop_create();
     m->started_ms = event_now(m->loop);
-    if (event_signal_add(m->loop, SIGCHLD, on_signal, m) < 0 || event_signal_add(m->loop, SIGHUP, on_signal, m) < 0
-        || event_signal_add(m->loop, SIGTERM, on_signal, m) < 0 || event_signal_add(m->loop, SIGINT, on_signal, m) < 0)
+    if (event_signal_add(m->loop, SIGCHLD, on_signal, m) < 0
+        || event_signal_add(m->loop, SIGHUP, on_signal, m) < 0
+        || event_signal_add(m->loop, SIGTERM, on_signal, m) < 0
+        || event_signal_add(m->loop, SIGINT, on_signal, m) < 0)
         msg_fatal("signal setup: %m");
     if ((m->devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0)
         msg_fatal("open /dev/null: %m");

@@ -31,10 +31,10 @@ struct event_timer;
 struct params;
 
 enum master_proc_state {
-    PROC_STARTING,    /* forked, not yet "ready" */
-    PROC_AVAIL,       /* accepting */
-    PROC_BUSY,        /* at its client limit */
-    PROC_RETIRING,    /* will exit when its clients are done */
+    PROC_STARTING, /* forked, not yet "ready" */
+    PROC_AVAIL,    /* accepting */
+    PROC_BUSY,     /* at its client limit */
+    PROC_RETIRING, /* will exit when its clients are done */
 };
 
 struct master_service;
@@ -54,17 +54,17 @@ struct master_service {
     char *listen_path;          /* unix: absolute socket path (unlinked on removal) */
     int fds[MASTER_LISTEN_MAX];
     size_t nfds;
-    char *program;              /* absolute path of the daemon */
+    char *program; /* absolute path of the daemon */
     bool change_user;
     struct privdrop_user user;
-    char *chroot_dir;           /* NULL: no chroot */
-    int maxproc;                /* resolved */
+    char *chroot_dir; /* NULL: no chroot */
+    int maxproc;      /* resolved */
     unsigned nprocs, navail;
-    unsigned restarts;          /* restarts after failures, since the master started */
+    unsigned restarts; /* restarts after failures, since the master started */
     unsigned failures_in_row;
-    char last_exit[128];        /* "" or the last failure */
-    struct event_timer *throttle_timer;  /* set while a restart is delayed */
-    bool removed;               /* gone from master.conf: no new processes */
+    char last_exit[128];                /* "" or the last failure */
+    struct event_timer *throttle_timer; /* set while a restart is delayed */
+    bool removed;                       /* gone from master.conf: no new processes */
     struct master *master;
     struct master_service *next;
 };
@@ -80,9 +80,9 @@ struct master {
     int status_pipe[2];
     int log_pipe[2];
     int devnull;
-    char **child_env;           /* environment for children (NULL-terminated) */
-    bool starting;              /* not yet reported ready */
-    int ready_fd;               /* -1 once reported */
+    char **child_env; /* environment for children (NULL-terminated) */
+    bool starting;    /* not yet reported ready */
+    int ready_fd;     /* -1 once reported */
     bool stopping;
     struct event_timer *stop_timer;
     int pidfile_fd;

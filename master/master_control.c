@@ -121,8 +121,8 @@ static void on_control_accept(struct event_io *io, int fd, unsigned events, void
             close(client);
             continue;
         }
-        chan = ipc_chan_create(m->loop, client, (size_t)m->p->ipc_max_frame_size, on_request,
-                               on_client_close, m);
+        chan = ipc_chan_create(m->loop, client, (size_t)m->p->ipc_max_frame_size, on_request, on_client_close,
+                               m);
         control_clients++;
         hello = ipc_hello_create(MASTER_CONTROL_PROTOCOL, MASTER_CONTROL_VERSION);
         if (ipc_chan_send(chan, hello, &error) < 0)

@@ -50,7 +50,7 @@ static int drain(int fd, struct buf *in)
         ssize_t n;
 
         if (room == 0 || dst == NULL)
-            return 0;   /* full: the caller consumes lines first */
+            return 0; /* full: the caller consumes lines first */
         n = read(fd, dst, room);
         if (n > 0) {
             buf_commit(in, (size_t)n);

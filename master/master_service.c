@@ -83,8 +83,9 @@ static int service_open_listeners(struct master *m, struct master_service *svc, 
             owner = svc->user.uid;
             group = svc->user.gid;
         }
-        if (listen_unix(svc->listen_path, e->private_socket ? 0600 : 0666, owner, group,
-                        &svc->fds[0], error_r) < 0) {
+        if (listen_unix(svc->listen_path, e->private_socket ? 0600 : 0666, owner, group, &svc->fds[0],
+                        error_r)
+            < 0) {
             xfree(svc->listen_path);
             return -1;
         }
@@ -105,14 +106,14 @@ static int service_settings(struct master *m, const struct params *p, struct mas
     xfree(svc->program);
     svc->program = xasprintf("%s/%s", paths_daemon_dir(p), e->argv[0]);
     if (stat(svc->program, &st) < 0 || !S_ISREG(st.st_mode) || access(svc->program, X_OK) < 0)
-        return errf(error_r, "master.conf:%d: service %s: program %s is missing or not executable",
-                    e->line, svc->key, svc->program);
+        return errf(error_r, "master.conf:%d: service %s: program %s is missing or not executable", e->line,
+                    svc->key, svc->program);
     svc->change_user = m->privileged;
     if (m->privileged && privdrop_resolve(user, &svc->user, error_r) < 0)
         return errf(error_r, "master.conf:%d: service %s: %s", e->line, svc->key, *error_r);
     if (m->privileged && svc->user.uid == 0 && e->type == SERVICE_INET)
-        return errf(error_r, "master.conf:%d: service %s: a network service may not run as root",
-                    e->line, svc->key);
+        return errf(error_r, "master.conf:%d: service %s: a network service may not run as root", e->line,
+                    svc->key);
     xfree(svc->chroot_dir);
     if (e->chroot && m->privileged)
         svc->chroot_dir = xstrdup(p->queue_directory);
@@ -144,8 +145,7 @@ static void service_free(struct master_service *svc)
 /* service_build - a new service object for an entry, listeners included
  * (reused from old when the listen address did not change) */
 static int service_build(struct master *m, const struct params *p, const struct service_entry *e,
-                         struct master_service *old, struct master_service **svc_r,
-                         const char **error_r)
+                         struct master_service *old, struct master_service **svc_r, const char **error_r)
 {
     struct master_service *svc = xcalloc(1, sizeof(*svc));
     char *listen_id = xasprintf("%s:%s", service_type_name(e->type), e->listen);
@@ -188,8 +188,8 @@ int master_services_load(struct master *m, struct config *cfg, const struct serv
 
         old = service_find(m->services, key);
         xfree(key);
-        if (service_build(m, p, &t->entries[i], old != NULL && !old->removed ? old : NULL, &svc,
-                          error_r) < 0) {
+        if (service_build(m, p, &t->entries[i], old != NULL && !old->removed ? old : NULL, &svc, error_r)
+            < 0) {
             while ((svc = fresh) != NULL) {
                 fresh = svc->next;
                 service_free(svc);
@@ -226,7 +226,7 @@ int master_services_load(struct master *m, struct config *cfg, const struct serv
         if (old->removed && old->nprocs > 0) {
             service_close_listeners(old);
             old->next = NULL;
-            *tail = old;        /* kept, marked removed, until its processes exit */
+            *tail = old; /* kept, marked removed, until its processes exit */
             tail = &old->next;
         } else {
             service_free(old);

@@ -89,8 +89,8 @@ static char **spawn_env(struct master *m, struct master_service *svc, bool stand
 static void child_fail(const char *what, const char *program)
 {
     char line[512];
-    int n = snprintf(line, sizeof(line), "master[%ld]: fatal: %s %s: %s\n", (long)getpid(), what,
-                     program, strerror(errno));
+    int n = snprintf(line, sizeof(line), "master[%ld]: fatal: %s %s: %s\n", (long)getpid(), what, program,
+                     strerror(errno));
 
     if (n > 0 && write(MASTER_LOG_FD, line, (size_t)n) < 0)
         _exit(126);

@@ -95,8 +95,7 @@ static int remove_stale_socket(const char *path, const char **error_r)
 }
 
 /* listen_unix - a UNIX stream socket with mode and owner */
-int listen_unix(const char *path, mode_t mode, uid_t owner, gid_t group, int *fd_r,
-                const char **error_r)
+int listen_unix(const char *path, mode_t mode, uid_t owner, gid_t group, int *fd_r, const char **error_r)
 {
     struct sockaddr_un sun = { .sun_family = AF_UNIX };
     mode_t old_mask;
@@ -115,8 +114,8 @@ int listen_unix(const char *path, mode_t mode, uid_t owner, gid_t group, int *fd
     old_mask = umask(0777);
     rc = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
     umask(old_mask);
-    if (rc < 0 || listen(fd, LISTEN_BACKLOG) < 0
-        || (owner != (uid_t)-1 && chown(path, owner, group) < 0) || chmod(path, mode) < 0) {
+    if (rc < 0 || listen(fd, LISTEN_BACKLOG) < 0 || (owner != (uid_t)-1 && chown(path, owner, group) < 0)
+        || chmod(path, mode) < 0) {
         int saved = errno;
 
         close(fd);

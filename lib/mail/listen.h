@@ -22,8 +22,7 @@
 int listen_inet(const char *spec, int *fds, size_t max, size_t *n_r, const char **error_r);
 /* listen_unix - bind and listen on a UNIX socket path with this mode and
  * owner (owner (uid_t)-1: leave as created) */
-int listen_unix(const char *path, mode_t mode, uid_t owner, gid_t group, int *fd_r,
-                const char **error_r);
+int listen_unix(const char *path, mode_t mode, uid_t owner, gid_t group, int *fd_r, const char **error_r);
 /* listen_open - a path (contains '/') as unix with mode 0600, else inet */
 int listen_open(const char *spec, int *fds, size_t max, size_t *n_r, const char **error_r);
 

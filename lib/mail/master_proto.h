@@ -58,10 +58,10 @@
 #define MASTER_ENV_STANDING "PETREL_STANDING"
 
 /* Status words a child reports, one line "PID WORD\n" each. */
-#define MASTER_STATUS_READY "ready"    /* initialised, privileges dropped, accepting */
-#define MASTER_STATUS_BUSY "busy"      /* at its client limit: not accepting */
-#define MASTER_STATUS_AVAIL "avail"    /* below its client limit again */
-#define MASTER_STATUS_RETIRE "retire"  /* max_use reached or reloading: will not accept again */
+#define MASTER_STATUS_READY "ready"   /* initialised, privileges dropped, accepting */
+#define MASTER_STATUS_BUSY "busy"     /* at its client limit: not accepting */
+#define MASTER_STATUS_AVAIL "avail"   /* below its client limit again */
+#define MASTER_STATUS_RETIRE "retire" /* max_use reached or reloading: will not accept again */
 #define MASTER_STATUS_LINE_MAX 64
 
 /* The control socket ($queue_directory/pid/master.ctl, mode 0600) speaks

@@ -17,8 +17,16 @@
 
 const struct param_def param_table[] = {
 #define PARAM(n, t, d, mn, mx, ch, us, fl, de) \
-    { .name = #n, .type = t, .def = d, .min = mn, .max = mx, .choices = ch, .users = us, \
-      .flags = fl, .description = de, .offset = offsetof(struct params, n) },
+    { .name = #n, \
+      .type = t, \
+      .def = d, \
+      .min = mn, \
+      .max = mx, \
+      .choices = ch, \
+      .users = us, \
+      .flags = fl, \
+      .description = de, \
+      .offset = offsetof(struct params, n) },
 #include "mail/params.def"
 #undef PARAM
 };
@@ -40,12 +48,18 @@ const struct param_def *param_lookup(const char *name)
 const char *param_type_name(enum param_type type)
 {
     switch (type) {
-    case PT_STR: return "string";
-    case PT_INT: return "integer";
-    case PT_BOOL: return "boolean";
-    case PT_TIME: return "time";
-    case PT_SIZE: return "size";
-    case PT_ENUM: return "enum";
+    case PT_STR:
+        return "string";
+    case PT_INT:
+        return "integer";
+    case PT_BOOL:
+        return "boolean";
+    case PT_TIME:
+        return "time";
+    case PT_SIZE:
+        return "size";
+    case PT_ENUM:
+        return "enum";
     }
     return "unknown";
 }
@@ -76,7 +90,10 @@ static int scale(int64_t v, int64_t unit, int64_t *r)
 /* parse_time - "10", "10s", "500ms", "5m", "2h", "1d" to milliseconds */
 static int parse_time(const char *text, int64_t *ms_r)
 {
-    static const struct { const char *suffix; int64_t ms; } units[] = {
+    static const struct {
+        const char *suffix;
+        int64_t ms;
+    } units[] = {
         { "", 1000 }, { "ms", 1 }, { "s", 1000 }, { "m", 60000 }, { "h", 3600000 }, { "d", 86400000 },
     };
     const char *rest;
@@ -94,8 +111,14 @@ static int parse_time(const char *text, int64_t *ms_r)
 /* parse_size - "1024", "64k", "10m", "1g" to bytes */
 static int parse_size(const char *text, int64_t *bytes_r)
 {
-    static const struct { const char *suffix; int64_t bytes; } units[] = {
-        { "", 1 }, { "k", 1024 }, { "m", 1024 * 1024 }, { "g", 1024 * 1024 * 1024 },
+    static const struct {
+        const char *suffix;
+        int64_t bytes;
+    } units[] = {
+        { "", 1 },
+        { "k", 1024 },
+        { "m", 1024 * 1024 },
+        { "g", 1024 * 1024 * 1024 },
     };
     const char *rest;
     int64_t v;
@@ -134,8 +157,8 @@ static int check_bounds(const struct param_def *def, const char *text, int64_t v
         if (def->type == PT_TIME)
             return errf(error_r, "%s = %s is out of range (%lldms to %lldms)", def->name, text,
                         (long long)def->min, (long long)def->max);
-        return errf(error_r, "%s = %s is out of range (%lld to %lld)", def->name, text,
-                    (long long)def->min, (long long)def->max);
+        return errf(error_r, "%s = %s is out of range (%lld to %lld)", def->name, text, (long long)def->min,
+                    (long long)def->max);
     }
     return 0;
 }
@@ -178,8 +201,9 @@ int param_parse(const struct param_def *def, const char *text, struct params *p,
         break;
     case PT_SIZE:
         if (parse_size(text, &v) < 0)
-            return errf(error_r, "invalid size value \"%s\" for %s (use a number of bytes, or with k, m or g)",
-                        text, def->name);
+            return errf(error_r,
+                        "invalid size value \"%s\" for %s (use a number of bytes, or with k, m or g)", text,
+                        def->name);
         break;
     default:
         return errf(error_r, "parameter %s has an unknown type", def->name);

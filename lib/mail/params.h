@@ -19,9 +19,9 @@
 enum param_type { PT_STR, PT_INT, PT_BOOL, PT_TIME, PT_SIZE, PT_ENUM };
 
 enum param_flags {
-    P_RELOAD = 1,       /* takes effect on reload */
-    P_RESTART = 2,      /* needs a restart */
-    P_COMPUTED = 4,     /* default computed at load time */
+    P_RELOAD = 1,   /* takes effect on reload */
+    P_RESTART = 2,  /* needs a restart */
+    P_COMPUTED = 4, /* default computed at load time */
 };
 
 #define PARAM_CTYPE_PT_STR const char *
@@ -40,13 +40,13 @@ struct params {
 struct param_def {
     const char *name;
     enum param_type type;
-    const char *def;          /* default as text (for P_COMPUTED: how it is computed) */
-    int64_t min, max;         /* bounds (0, 0: none) */
-    const char *choices;      /* PT_ENUM: "a|b|c" */
+    const char *def;     /* default as text (for P_COMPUTED: how it is computed) */
+    int64_t min, max;    /* bounds (0, 0: none) */
+    const char *choices; /* PT_ENUM: "a|b|c" */
     const char *users;
     unsigned flags;
     const char *description;
-    size_t offset;            /* of the field in struct params */
+    size_t offset; /* of the field in struct params */
 };
 
 extern const struct param_def param_table[];

@@ -20,8 +20,8 @@
 #include <unistd.h>
 
 #include "mail/config.h"
-#include "mail/master_proto.h"
 #include "mail/listen.h"
+#include "mail/master_proto.h"
 #include "util/alloc.h"
 #include "util/event.h"
 #include "util/msg.h"
@@ -38,8 +38,8 @@ struct server {
     size_t nlisten;
     bool under_master;
     bool standing;
-    bool accepting;       /* listeners watched */
-    bool retiring;        /* max_use reached or reload: never accept again */
+    bool accepting; /* listeners watched */
+    bool retiring;  /* max_use reached or reload: never accept again */
     bool busy_reported;
     unsigned clients;
     unsigned long served;
@@ -304,8 +304,8 @@ int server_main(int argc, char **argv, const struct server_callbacks *cb)
     signal(SIGPIPE, SIG_IGN);
     parse_options(argc, argv, &o);
     s.under_master = getenv(MASTER_ENV_SERVICE) != NULL;
-    if (config_load(config_directory_default(o.config_dir), (const char *const *)o.overrides,
-                    &s.cfg, &error) < 0)
+    if (config_load(config_directory_default(o.config_dir), (const char *const *)o.overrides, &s.cfg, &error)
+        < 0)
         msg_fatal("%s", error);
     s.p = config_params(s.cfg);
     msg_set_verbose(s.p->debug_logging || msg_verbose());
@@ -344,10 +344,31 @@ int server_main(int argc, char **argv, const struct server_callbacks *cb)
     return 0;
 }
 
-unsigned server_clients(const struct server *s) { return s->clients; }
-struct event_loop *server_loop(const struct server *s) { return s->loop; }
-const struct params *server_params(const struct server *s) { return s->p; }
-const struct config *server_config(const struct server *s) { return s->cfg; }
-const char *server_service(const struct server *s) { return s->service; }
-void server_set_context(struct server *s, void *ctx) { s->ctx = ctx; }
-void *server_context(const struct server *s) { return s->ctx; }
+unsigned server_clients(const struct server *s)
+{
+    return s->clients;
+}
+struct event_loop *server_loop(const struct server *s)
+{
+    return s->loop;
+}
+const struct params *server_params(const struct server *s)
+{
+    return s->p;
+}
+const struct config *server_config(const struct server *s)
+{
+    return s->cfg;
+}
+const char *server_service(const struct server *s)
+{
+    return s->service;
+}
+void server_set_context(struct server *s, void *ctx)
+{
+    s->ctx = ctx;
+}
+void *server_context(const struct server *s)
+{
+    return s->ctx;
+}

@@ -40,7 +40,7 @@ struct params;
 struct server;
 
 struct server_callbacks {
-    const char *program;    /* name in log lines, e.g. "anvil" */
+    const char *program; /* name in log lines, e.g. "anvil" */
     /* before the privilege drop (may be NULL) */
     void (*pre_jail)(struct server *s);
     /* after the privilege drop, before accepting (may be NULL) */

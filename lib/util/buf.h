@@ -16,10 +16,10 @@
 #include <stddef.h>
 
 struct buf {
-    char *data;     /* contents, followed by a NUL */
-    size_t len;     /* bytes of content */
-    size_t cap;     /* allocated bytes, excluding the NUL */
-    size_t max;     /* hard limit on len */
+    char *data; /* contents, followed by a NUL */
+    size_t len; /* bytes of content */
+    size_t cap; /* allocated bytes, excluding the NUL */
+    size_t max; /* hard limit on len */
 };
 
 /* buf_create - new empty buffer that may hold at most max bytes */
@@ -52,6 +52,9 @@ size_t buf_space(const struct buf *b);
 char *buf_reserve(struct buf *b, size_t n);
 void buf_commit(struct buf *b, size_t n);
 /* buf_str - the contents as a C string */
-static inline const char *buf_str(const struct buf *b) { return b->data; }
+static inline const char *buf_str(const struct buf *b)
+{
+    return b->data;
+}
 
 #endif

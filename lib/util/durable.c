@@ -66,8 +66,7 @@ int write_full(int fd, const void *p, size_t n)
 }
 
 /* durable_write_file - atomic, durable replacement of a file */
-int durable_write_file(const char *path, const void *data, size_t len, mode_t mode,
-                       const char **error_r)
+int durable_write_file(const char *path, const void *data, size_t len, mode_t mode, const char **error_r)
 {
     char tmp[PATH_MAX];
     int fd, saved;

@@ -35,7 +35,7 @@ static struct {
 } msg_state = { .program = "petrel", .fd = -1, .syslog_name = "petrel", .facility = LOG_MAIL };
 
 static const char *const level_names[] = {
-    [MSG_DEBUG] = "debug", [MSG_INFO] = "", [MSG_WARN] = "warning",
+    [MSG_DEBUG] = "debug", [MSG_INFO] = "",       [MSG_WARN] = "warning",
     [MSG_ERROR] = "error", [MSG_FATAL] = "fatal", [MSG_PANIC] = "panic",
 };
 
@@ -100,11 +100,13 @@ int msg_use_file(const char *path, const char *syslog_name)
     return 0;
 }
 
-static const struct { const char *name; int value; } facilities[] = {
-    { "mail", LOG_MAIL }, { "daemon", LOG_DAEMON }, { "user", LOG_USER },
-    { "local0", LOG_LOCAL0 }, { "local1", LOG_LOCAL1 }, { "local2", LOG_LOCAL2 },
-    { "local3", LOG_LOCAL3 }, { "local4", LOG_LOCAL4 }, { "local5", LOG_LOCAL5 },
-    { "local6", LOG_LOCAL6 }, { "local7", LOG_LOCAL7 },
+static const struct {
+    const char *name;
+    int value;
+} facilities[] = {
+    { "mail", LOG_MAIL },     { "daemon", LOG_DAEMON }, { "user", LOG_USER },     { "local0", LOG_LOCAL0 },
+    { "local1", LOG_LOCAL1 }, { "local2", LOG_LOCAL2 }, { "local3", LOG_LOCAL3 }, { "local4", LOG_LOCAL4 },
+    { "local5", LOG_LOCAL5 }, { "local6", LOG_LOCAL6 }, { "local7", LOG_LOCAL7 },
 };
 
 /* msg_use_syslog - log to syslog */
@@ -184,12 +186,18 @@ static size_t escape_into(char *dst, size_t size, size_t off, const char *src, s
 static int level_syslog(enum msg_level level)
 {
     switch (level) {
-    case MSG_DEBUG: return LOG_DEBUG;
-    case MSG_INFO: return LOG_INFO;
-    case MSG_WARN: return LOG_WARNING;
-    case MSG_ERROR: return LOG_ERR;
-    case MSG_FATAL: return LOG_CRIT;
-    case MSG_PANIC: return LOG_CRIT;
+    case MSG_DEBUG:
+        return LOG_DEBUG;
+    case MSG_INFO:
+        return LOG_INFO;
+    case MSG_WARN:
+        return LOG_WARNING;
+    case MSG_ERROR:
+        return LOG_ERR;
+    case MSG_FATAL:
+        return LOG_CRIT;
+    case MSG_PANIC:
+        return LOG_CRIT;
     }
     return LOG_INFO;
 }
@@ -260,7 +268,7 @@ void msg_vlog(enum msg_level level, const char *fmt, va_list ap)
 
     if (level == MSG_DEBUG && !msg_state.verbose)
         return;
-    if (msg_state.depth > 0)    /* a sink failure that logs must not recurse */
+    if (msg_state.depth > 0) /* a sink failure that logs must not recurse */
         return;
     msg_state.depth++;
     n = vsnprintf(text, sizeof(text), fmt, ap);

@@ -79,6 +79,9 @@ enum msg_level msg_level_from_line(const char *line, size_t len);
 
 /* ASSERT - a bug if cond is false: panic with file and line */
 #define ASSERT(cond) \
-    do { if (!(cond)) msg_panic("%s:%d: assertion failed: %s", __FILE__, __LINE__, #cond); } while (0)
+    do { \
+        if (!(cond)) \
+            msg_panic("%s:%d: assertion failed: %s", __FILE__, __LINE__, #cond); \
+    } while (0)
 
 #endif

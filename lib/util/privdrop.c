@@ -45,11 +45,11 @@ static int verify_dropped(const struct privdrop_user *u, const char **error_r)
     if (getresuid(&ruid, &euid, &suid) < 0 || getresgid(&rgid, &egid, &sgid) < 0)
         return errf(error_r, "getresuid/getresgid: %s", strerror(errno));
     if (ruid != u->uid || euid != u->uid || suid != u->uid)
-        return errf(error_r, "uids are %d/%d/%d after dropping to %d", (int)ruid, (int)euid,
-                    (int)suid, (int)u->uid);
+        return errf(error_r, "uids are %d/%d/%d after dropping to %d", (int)ruid, (int)euid, (int)suid,
+                    (int)u->uid);
     if (rgid != u->gid || egid != u->gid || sgid != u->gid)
-        return errf(error_r, "gids are %d/%d/%d after dropping to %d", (int)rgid, (int)egid,
-                    (int)sgid, (int)u->gid);
+        return errf(error_r, "gids are %d/%d/%d after dropping to %d", (int)rgid, (int)egid, (int)sgid,
+                    (int)u->gid);
     if (u->uid != 0 && (setuid(0) == 0 || seteuid(0) == 0))
         return errf(error_r, "setuid(0) succeeded after dropping privileges");
     if (u->gid != 0 && (setgid(0) == 0 || setegid(0) == 0))
@@ -62,8 +62,8 @@ int privdrop_to(const struct privdrop_user *u, const char *chroot_dir, const cha
 {
     if (!privdrop_is_root()) {
         if (getuid() != u->uid || geteuid() != u->uid)
-            return errf(error_r, "cannot become user %s (uid %d) without root privileges",
-                        u->name, (int)u->uid);
+            return errf(error_r, "cannot become user %s (uid %d) without root privileges", u->name,
+                        (int)u->uid);
         if (chroot_dir != NULL)
             return errf(error_r, "cannot chroot to %s without root privileges", chroot_dir);
         return 0;

@@ -9,10 +9,10 @@
  * process ignores SIGTERM from now on; QUIT -> BYE and close. A line over
  * 512 bytes gets "ERR line too long".
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <signal.h>
 #include <unistd.h>
 
 #include "mail/server.h"

@@ -59,8 +59,8 @@ bool test_expect_mem(const char *file, int line, const char *expr, const void *g
     if (got_len == want_len && (want_len == 0 || memcmp(got, want, want_len) == 0))
         return true;
     test_fail(file, line, "%s: got %zu bytes \"%.*s\", want %zu bytes \"%.*s\"", expr, got_len,
-              (int)(got_len > 200 ? 200 : got_len), got ? (const char *)got : "",
-              want_len, (int)(want_len > 200 ? 200 : want_len), want ? (const char *)want : "");
+              (int)(got_len > 200 ? 200 : got_len), got ? (const char *)got : "", want_len,
+              (int)(want_len > 200 ? 200 : want_len), want ? (const char *)want : "");
     return false;
 }
 

@@ -22,8 +22,10 @@ struct test_case {
     const char *name;
     void (*fn)(void);
 };
+/* clang-format off */
 #define TEST_CASE(fn) { #fn, fn }
 #define TEST_END { NULL, NULL }
+/* clang-format on */
 
 int test_run(const struct test_case *cases);
 
@@ -36,7 +38,8 @@ bool test_expect_true(const char *file, int line, const char *expr, bool got);
 
 #define EXPECT_INT(got, want) test_expect_int(__FILE__, __LINE__, #got, (long long)(got), (long long)(want))
 #define EXPECT_STR(got, want) test_expect_str(__FILE__, __LINE__, #got, (got), (want))
-#define EXPECT_MEM(got, glen, want, wlen) test_expect_mem(__FILE__, __LINE__, #got, (got), (glen), (want), (wlen))
+#define EXPECT_MEM(got, glen, want, wlen) \
+    test_expect_mem(__FILE__, __LINE__, #got, (got), (glen), (want), (wlen))
 #define EXPECT_TRUE(cond) test_expect_true(__FILE__, __LINE__, #cond, (cond))
 #define EXPECT_FALSE(cond) test_expect_true(__FILE__, __LINE__, "!(" #cond ")", !(cond))
 /* EXPECT_CONTAINS - got (a string) contains want */

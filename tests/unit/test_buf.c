@@ -66,7 +66,7 @@ static void test_truncate_reserve(void)
     EXPECT_TRUE(buf_reserve(b, 12) == NULL);
     EXPECT_INT(buf_space(b), 11);
     buf_destroy(&b);
-    buf_destroy(&b);    /* NULL is accepted */
+    buf_destroy(&b); /* NULL is accepted */
 }
 
 int main(void)
