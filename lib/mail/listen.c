@@ -26,8 +26,13 @@ static int listen_one(const struct addrinfo *ai, const char *spec, int *fd_r, co
     int fd, on = 1;
 
     fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
-    if (fd < 0)
-        return errf(error_r, "socket for %s: %s", spec, strerror(errno));
+    if (fd < 0) {
+        int saved = errno;
+
+        errf(error_r, "socket for %s: %s", spec, strerror(saved));
+        errno = saved;
+        return -1;
+    }
     if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) < 0
         || (ai->ai_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on)) < 0)) {
         int saved = errno;
@@ -66,8 +71,15 @@ int listen_inet(const char *spec, int *fds, size_t max, size_t *n_r, const char 
             rc = errf(error_r, "%s: more than %zu addresses", spec, max);
             break;
         }
-        if ((rc = listen_one(ai, spec, &fds[n], error_r)) < 0)
+        if ((rc = listen_one(ai, spec, &fds[n], error_r)) < 0) {
+            /* A wildcard gives an IPv6 address too: a host without IPv6
+             * still listens on the IPv4 one. */
+            if (errno == EAFNOSUPPORT && (ai->ai_next != NULL || n > 0)) {
+                rc = 0;
+                continue;
+            }
             break;
+        }
         n++;
     }
     freeaddrinfo(res);

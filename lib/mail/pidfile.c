@@ -9,8 +9,29 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+
 #include "util/durable.h"
 #include "util/err.h"
+
+/* The file this process holds the lock on. fcntl locks belong to the
+ * process and go away when it closes any descriptor of the file, so
+ * pidfile_holder() must never open the file this process has locked. */
+static struct {
+    pid_t pid; /* the process that took the lock (a fork does not inherit it) */
+    int fd;    /* the descriptor that holds it */
+    dev_t dev;
+    ino_t ino;
+} held = { .fd = -1 };
+
+/* holding - does this process still hold the lock on the file st names? */
+static int holding(const struct stat *st)
+{
+    struct stat now;
+
+    return held.fd >= 0 && held.pid == getpid() && st->st_dev == held.dev && st->st_ino == held.ino
+           && fstat(held.fd, &now) == 0 && now.st_dev == held.dev && now.st_ino == held.ino;
+}
 
 /* pidfile_lock - take the lock and record our pid */
 int pidfile_lock(const char *path, int *fd_r, const char **error_r)
@@ -34,6 +55,16 @@ int pidfile_lock(const char *path, int *fd_r, const char **error_r)
         }
         return errf(error_r, "lock %s: %s", path, strerror(saved));
     }
+    {
+        struct stat st;
+
+        if (fstat(fd, &st) == 0) {
+            held.pid = getpid();
+            held.fd = fd;
+            held.dev = st.st_dev;
+            held.ino = st.st_ino;
+        }
+    }
     n = snprintf(text, sizeof(text), "%ld\n", (long)getpid());
     if (ftruncate(fd, 0) < 0 || pwrite(fd, text, (size_t)n, 0) != n) {
         int saved = errno;
@@ -49,9 +80,13 @@ int pidfile_lock(const char *path, int *fd_r, const char **error_r)
 pid_t pidfile_holder(const char *path)
 {
     struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    struct stat st;
     pid_t pid = 0;
+    int fd;
 
+    if (stat(path, &st) == 0 && holding(&st))
+        return getpid();
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0)
         return 0;
     /* F_GETLK needs a descriptor open for the lock type's access mode only

@@ -99,16 +99,21 @@ int durable_write_file(const char *path, const void *data, size_t len, mode_t mo
 int durable_rename(const char *from, const char *to, const char **error_r)
 {
     char a[PATH_MAX], b[PATH_MAX];
+    const char *from_dir, *to_dir;
 
-    if (rename(from, to) < 0)
-        return errf(error_r, "rename %s to %s: %s", from, to, strerror(errno));
+    /* dirname() may modify its argument or return a static ".": copy the
+     * names first, and check their lengths before anything changes. */
     if (snprintf(a, sizeof(a), "%s", from) >= (int)sizeof(a)
         || snprintf(b, sizeof(b), "%s", to) >= (int)sizeof(b))
-        return errf(error_r, "path too long");
-    if (fsync_dir(dirname(b), error_r) < 0)
+        return errf(error_r, "path too long: %s", strlen(from) >= sizeof(a) ? from : to);
+    from_dir = dirname(a);
+    to_dir = dirname(b);
+    if (rename(from, to) < 0)
+        return errf(error_r, "rename %s to %s: %s", from, to, strerror(errno));
+    if (fsync_dir(to_dir, error_r) < 0)
         return -1;
-    if (strcmp(dirname(a), b) != 0)
-        return fsync_dir(a, error_r);
+    if (strcmp(from_dir, to_dir) != 0)
+        return fsync_dir(from_dir, error_r);
     return 0;
 }
 
@@ -118,7 +123,9 @@ int read_file(const char *path, size_t max, char **data_r, size_t *len_r, const 
     struct stat st;
     char *data;
     size_t got = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    /* O_NONBLOCK: a FIFO must fail the regular-file check below, not hang
+     * the open; it changes nothing for regular files. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 
     if (fd < 0)
         return errf(error_r, "open %s: %s", path, strerror(errno));

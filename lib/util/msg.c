@@ -155,17 +155,32 @@ void msg_set_hook(msg_hook_fn *fn, void *ctx)
     msg_state.hook_ctx = ctx;
 }
 
+/* escaped_len - bytes that src takes once control bytes are written as \xNN */
+static size_t escaped_len(const char *src, size_t len)
+{
+    size_t i, n = 0;
+
+    for (i = 0; i < len; i++)
+        n += ((unsigned char)src[i] < 0x20 || src[i] == 0x7f) ? 4 : 1;
+    return n;
+}
+
 /* escape_into - copy text after off, writing control bytes as \xNN; a text
- * that does not fit ends in "..." */
+ * that does not fit is cut and ends in "..." */
 static size_t escape_into(char *dst, size_t size, size_t off, const char *src, size_t len)
 {
     static const char hex[] = "0123456789abcdef";
+    bool fits = off + escaped_len(src, len) < size;
+    size_t room = fits ? size - 1 : size - 1 - 3;
     size_t i;
 
-    for (i = 0; i < len && off + 4 + 3 < size; i++) {
+    for (i = 0; i < len; i++) {
         unsigned char c = (unsigned char)src[i];
+        bool control = c < 0x20 || c == 0x7f;
 
-        if (c < 0x20 || c == 0x7f) {
+        if (off + (control ? 4 : 1) > room)
+            break;
+        if (control) {
             dst[off++] = '\\';
             dst[off++] = 'x';
             dst[off++] = hex[c >> 4];
