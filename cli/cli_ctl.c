@@ -64,14 +64,20 @@ static int load_checked(const char *cmd, const char *dir, struct config **cfg_r)
     return 0;
 }
 
-/* master_pid - the running master of this configuration, or 0 */
-static pid_t master_pid(const struct params *p)
+/* master_pid_in - the running master whose spool is queue_dir, or 0 */
+static pid_t master_pid_in(const char *queue_dir)
 {
-    char *path = xasprintf("%s/%s", p->queue_directory, MASTER_PID_FILE);
+    char *path = xasprintf("%s/%s", queue_dir, MASTER_PID_FILE);
     pid_t pid = pidfile_holder(path);
 
     xfree(path);
     return pid;
+}
+
+/* master_pid - the running master of this configuration, or 0 */
+static pid_t master_pid(const struct params *p)
+{
+    return master_pid_in(p->queue_directory);
 }
 
 /* process_gone - pid has exited (no such process, or a zombie awaiting
@@ -207,48 +213,68 @@ static const char stop_help[] =
     "Stop the master: daemons get SIGTERM, then SIGKILL after master_stop_timeout.\n"
     "Returns once the master has exited.\n";
 
+/* stop_target - where the master's pid file is and how long to wait for
+ * it; a broken petrel.conf must not keep an operator from stopping the
+ * instance, so then queue_directory is read on its own */
+static int stop_target(const char *dir, char **queue_dir_r, uint64_t *wait_ms_r)
+{
+    struct config *cfg;
+    const char *error;
+
+    if (config_load(dir, NULL, &cfg, &error) == 0) {
+        *queue_dir_r = xstrdup(config_params(cfg)->queue_directory);
+        *wait_ms_r = (uint64_t)config_params(cfg)->master_stop_timeout + 5000;
+        config_destroy(&cfg);
+        return 0;
+    }
+    if ((*queue_dir_r = config_peek(dir, "queue_directory")) == NULL) {
+        cli_error("stop", "%s", error);
+        return -1;
+    }
+    cli_error("stop", "warning: %s", error);
+    cli_error("stop", "warning: stopping the running master anyway (queue_directory %s)", *queue_dir_r);
+    *wait_ms_r = (uint64_t)param_lookup("master_stop_timeout")->max + 5000;
+    return 0;
+}
+
 /* cli_stop - petrel stop */
 int cli_stop(const char *dir, int argc, char **argv)
 {
-    const struct params *p;
-    struct config *cfg;
-    const char *error;
-    uint64_t deadline;
+    char *queue_dir;
+    uint64_t deadline, wait_ms;
     pid_t pid;
+    int rc = EX_OK;
 
     if (wants_help(argc, argv, stop_help))
         return EX_OK;
-    if (config_load(dir, NULL, &cfg, &error) < 0) {
-        cli_error("stop", "%s", error);
+    if (stop_target(dir, &queue_dir, &wait_ms) < 0)
         return EX_CONFIG;
-    }
-    p = config_params(cfg);
-    if ((pid = master_pid(p)) == 0) {
+    if ((pid = master_pid_in(queue_dir)) == 0) {
         cli_error("stop", "not running");
-        config_destroy(&cfg);
+        xfree(queue_dir);
         return EX_UNAVAILABLE;
     }
     if (kill(pid, SIGTERM) < 0) {
         cli_error("stop", "cannot signal the master (pid %ld): %s", (long)pid, strerror(errno));
-        config_destroy(&cfg);
+        xfree(queue_dir);
         return EX_NOPERM;
     }
     /* The master lets go of its pid file lock just before it exits: wait
      * for the process itself, so that "stopped" means no process is left. */
-    deadline = monotonic_ms() + (uint64_t)p->master_stop_timeout + 5000;
-    while ((master_pid(p) == pid || !process_gone(pid)) && monotonic_ms() < deadline) {
+    deadline = monotonic_ms() + wait_ms;
+    while ((master_pid_in(queue_dir) == pid || !process_gone(pid)) && monotonic_ms() < deadline) {
         struct timespec ts = { 0, 20 * 1000 * 1000 };
 
         nanosleep(&ts, NULL);
     }
     if (!process_gone(pid)) {
         cli_error("stop", "the master (pid %ld) is still running", (long)pid);
-        config_destroy(&cfg);
-        return EX_SOFTWARE;
+        rc = EX_SOFTWARE;
+    } else {
+        printf("petrel stop: stopped (master pid %ld)\n", (long)pid);
     }
-    printf("petrel stop: stopped (master pid %ld)\n", (long)pid);
-    config_destroy(&cfg);
-    return EX_OK;
+    xfree(queue_dir);
+    return rc;
 }
 
 static const char reload_help[] =

@@ -129,7 +129,21 @@ int cli_status(const char *dir, int argc, char **argv)
         return EX_USAGE;
     }
     if (config_load(dir, NULL, &cfg, &error) < 0) {
+        /* Still say whether the instance runs: an operator who saved a
+         * typo needs to know, and to stop it. */
+        char *queue_dir = config_peek(dir, "queue_directory");
+
         cli_error("status", "%s", error);
+        if (queue_dir != NULL) {
+            pidfile = xasprintf("%s/%s", queue_dir, MASTER_PID_FILE);
+            pid = pidfile_holder(pidfile);
+            if (pid > 0)
+                printf("petrel: running (master pid %ld), but the configuration has errors\n", (long)pid);
+            else
+                printf("petrel: not running (configuration %s has errors)\n", dir);
+            xfree(pidfile);
+            xfree(queue_dir);
+        }
         return EX_CONFIG;
     }
     pidfile = xasprintf("%s/%s", config_params(cfg)->queue_directory, MASTER_PID_FILE);

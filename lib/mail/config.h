@@ -54,6 +54,12 @@ struct config;
  * compiled-in default (/etc/petrel); cli_dir may be NULL */
 const char *config_directory_default(const char *cli_dir);
 
+/* config_peek - the value of one parameter as written in DIR/petrel.conf
+ * (the last setting, else the default), without validating anything else;
+ * NULL when it cannot be known without expansion. Only for commands that
+ * must work on a broken file ("petrel stop", "petrel status"). malloc'd. */
+char *config_peek(const char *config_dir, const char *name);
+
 /* config_load - read DIR/petrel.conf, apply overrides (NULL-terminated
  * "name=value" strings, may be NULL), expand and validate everything */
 int config_load(const char *config_dir, const char *const *overrides, struct config **cfg_r,

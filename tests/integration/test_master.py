@@ -243,3 +243,23 @@ def _refused(port):
         return False
     except ConnectionRefusedError:
         return True
+
+
+def test_broken_config_still_stops(instance):
+    """An operator who saved a typo can still see and stop the running instance."""
+    instance.init()
+    instance.start()
+    master = instance.master_pid()
+    with open(os.path.join(instance.etc, "petrel.conf"), "a") as f:
+        f.write("myhostnme = oops\n")
+    r = instance.petrel("status")
+    assert r.returncode != 0
+    assert 'unknown parameter "myhostnme" (did you mean "myhostname"?)' in r.stderr
+    assert "running (master pid %d), but the configuration has errors" % master in r.stdout
+    r = instance.petrel("stop")
+    assert r.returncode == 0, r.stderr
+    assert "stopping the running master anyway" in r.stderr
+    assert instance.instance_pids() == set()
+    r = instance.petrel("start")
+    assert r.returncode != 0 and "myhostnme" in r.stderr
+    assert instance.instance_pids() == set()
