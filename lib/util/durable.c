@@ -9,6 +9,7 @@
 #include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -65,17 +66,20 @@ int write_full(int fd, const void *p, size_t n)
     return 0;
 }
 
-/* durable_write_file - atomic, durable replacement of a file */
+/* durable_write_file - atomic, durable replacement of a file. The
+ * temporary name is random (mkostemp): a temporary left by a crash never
+ * blocks a later write, and nothing already at some name is written
+ * through. */
 int durable_write_file(const char *path, const void *data, size_t len, mode_t mode, const char **error_r)
 {
     char tmp[PATH_MAX];
     int fd, saved;
 
-    if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof(tmp))
+    if (snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >= (int)sizeof(tmp))
         return errf(error_r, "path too long: %s", path);
-    fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+    fd = mkostemp(tmp, O_CLOEXEC);
     if (fd < 0)
-        return errf(error_r, "create %s: %s", tmp, strerror(errno));
+        return errf(error_r, "create a temporary file for %s: %s", path, strerror(errno));
     if (fchmod(fd, mode) < 0 || write_full(fd, data, len) < 0 || fsync(fd) < 0) {
         saved = errno;
         close(fd);

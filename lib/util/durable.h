@@ -22,7 +22,8 @@ int fsync_parent_dir(const char *path, const char **error_r);
 /* write_full - write all n bytes (retrying short writes and EINTR) */
 int write_full(int fd, const void *p, size_t n);
 /* durable_write_file - replace path with data atomically and durably
- * (path.tmp.PID, fsync, rename, fsync the directory), with this mode */
+ * (a new random path.tmp.XXXXXX, fsync, rename, fsync the directory),
+ * with this mode */
 int durable_write_file(const char *path, const void *data, size_t len, mode_t mode, const char **error_r);
 /* durable_rename - rename and fsync the directories of both names */
 int durable_rename(const char *from, const char *to, const char **error_r);
