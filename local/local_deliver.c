@@ -116,19 +116,12 @@ int local_check_address(const char *what, const char *s, bool may_be_empty, cons
     return 0;
 }
 
-/* local_check_queue_id - twelve characters of base 32 (0-9A-V) */
+/* local_check_queue_id - a well-formed queue id (queue_id_valid) */
 int local_check_queue_id(const char *s, const char **error_r)
 {
-    size_t i, len = strnlen(s, QUEUE_ID_LEN + 1);
-
-    if (len != QUEUE_ID_LEN)
-        return errf(error_r, "queue_id is not %d characters long", QUEUE_ID_LEN);
-    for (i = 0; i < len; i++) {
-        char c = s[i];
-
-        if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'V')))
-            return errf(error_r, "queue_id has the byte 0x%02x at offset %zu", (unsigned char)c, i);
-    }
+    if (!queue_id_valid(s))
+        return errf(error_r, "queue_id \"%.*s\" is not %d characters of 0-9A-V", QUEUE_ID_LEN, s,
+                    QUEUE_ID_LEN);
     return 0;
 }
 
