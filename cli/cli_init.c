@@ -8,9 +8,12 @@
  * listen on 127.0.0.1 on unprivileged ports (port base + standard port).
  *
  * Ownership: the mail owner (mail_owner; "petrel" by default as root, the
- * invoking user otherwise) owns spool/private, spool/public, mail and data;
- * root (or the invoking user) owns the rest, including the TLS key (0600),
- * which daemons read before they drop privileges.
+ * invoking user otherwise) owns spool/private, spool/public and data; the
+ * mailbox owner ("vmail" by default as root, the invoking user otherwise)
+ * owns the mail store, so that only the delivery agent, which alone runs as
+ * that user, can write mailboxes; root (or the invoking user) owns the
+ * rest, including the TLS key (0600), which daemons read before they drop
+ * privileges.
  *
  * An instance is never overwritten: DIR must be missing or empty (and owned
  * by the invoker). When a step fails, everything made so far is removed.
@@ -52,6 +55,7 @@ struct init_opts {
     const char *dir;
     const char *hostname;
     const char *owner;
+    const char *mailbox_owner;
     int port_base;
     bool help;
 };
@@ -61,25 +65,32 @@ struct init_ctx {
     bool created;       /* DIR did not exist before */
     mode_t old_mode;    /* else its mode before, restored on failure */
     bool is_root;
-    struct privdrop_user owner; /* mail_owner */
-    uid_t admin_uid;            /* root or the invoker: everything else */
+    struct privdrop_user owner;   /* mail_owner */
+    struct privdrop_user mailbox; /* owns the mail store; the delivery agent's user */
+    uid_t admin_uid;              /* root or the invoker: everything else */
     gid_t admin_gid;
     char hostname[256]; /* a DNS name: 253 bytes at most */
     int port_base;
 };
 
 /* The directories of an instance, parents first. */
+enum init_owner {
+    OWN_ADMIN,   /* root, or the invoker */
+    OWN_MAIL,    /* the mail owner (mail_owner) */
+    OWN_MAILBOX, /* the mailbox owner: only the delivery agent writes the store */
+};
+
 struct init_dir {
     const char *rel;
     mode_t mode;
-    bool mail_owner; /* owned by the mail owner rather than root */
+    enum init_owner owner;
 };
 
 static const struct init_dir init_dirs[] = {
-    { "etc", 0755, false },          { "etc/tls", 0755, false },     { "spool", 0755, false },
-    { "spool/private", 0700, true }, { "spool/public", 0755, true }, { "spool/pid", 0755, false },
-    { "mail", 0700, true },          { "data", 0700, true },         { "data/maps", 0700, true },
-    { "log", 0755, false },
+    { "etc", 0755, OWN_ADMIN },          { "etc/tls", 0755, OWN_ADMIN },     { "spool", 0755, OWN_ADMIN },
+    { "spool/private", 0700, OWN_MAIL }, { "spool/public", 0755, OWN_MAIL }, { "spool/pid", 0755, OWN_ADMIN },
+    { "mail", 0700, OWN_MAILBOX },       { "data", 0755, OWN_MAIL },         { "data/maps", 0755, OWN_MAIL },
+    { "log", 0755, OWN_ADMIN },
 };
 
 #define INIT_DIR_COUNT (sizeof(init_dirs) / sizeof(init_dirs[0]))
@@ -89,6 +100,7 @@ static void usage(FILE *fp)
 {
     fprintf(fp,
             "Usage: petrel init DIR [--port-base N] [--hostname NAME] [--owner USER]\n"
+            "                        [--mailbox-owner USER]\n"
             "\n"
             "Create a self-contained Petrel instance in DIR, which is created if it is\n"
             "missing and must otherwise be an empty directory of yours:\n"
@@ -110,6 +122,10 @@ static void usage(FILE *fp)
             "  --owner USER     the unprivileged user the daemons run as (mail_owner).\n"
             "                   As root the default is \"petrel\"; without root the\n"
             "                   instance belongs to you, and USER can only be you.\n"
+            "  --mailbox-owner USER\n"
+            "                   the user that owns the mail store; only the delivery\n"
+            "                   agent runs as it. As root the default is \"vmail\", and\n"
+            "                   it must differ from the mail owner; without root it is you.\n"
             "  -h, --help       show this page\n"
             "\n"
             "Then start the instance with: petrel -c DIR/etc start\n",
@@ -137,6 +153,7 @@ static int parse_args(int argc, char **argv, struct init_opts *o)
         { "port-base", required_argument, NULL, 'p' },
         { "hostname", required_argument, NULL, 'H' },
         { "owner", required_argument, NULL, 'o' },
+        { "mailbox-owner", required_argument, NULL, 'm' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -160,12 +177,16 @@ static int parse_args(int argc, char **argv, struct init_opts *o)
             o->hostname = optarg;
         } else if (c == 'o') {
             o->owner = optarg;
+        } else if (c == 'm') {
+            o->mailbox_owner = optarg;
         } else {
             return bad_option(c, argv);
         }
     }
     if (optind != argc - 1) {
-        cli_error(CMD, "%s (usage: petrel init DIR [--port-base N] [--hostname NAME] [--owner USER])",
+        cli_error(CMD,
+                  "%s (usage: petrel init DIR [--port-base N] [--hostname NAME] [--owner USER] "
+                  "[--mailbox-owner USER])",
                   optind == argc ? "missing DIR" : "more than one DIR");
         return EX_USAGE;
     }
@@ -198,6 +219,34 @@ static int resolve_root_owner(const struct init_opts *o, struct init_ctx *c)
     return EX_OK;
 }
 
+/* resolve_root_mailbox_owner - as root: --mailbox-owner or "vmail", neither
+ * root nor the mail owner (network daemons must not write mailboxes) */
+static int resolve_root_mailbox_owner(const struct init_opts *o, struct init_ctx *c)
+{
+    const char *name = o->mailbox_owner != NULL ? o->mailbox_owner : CLI_TEMPLATE_MAILBOX_OWNER;
+    const char *error;
+
+    if (privdrop_resolve(name, &c->mailbox, &error) < 0) {
+        if (o->mailbox_owner != NULL)
+            cli_error(CMD, "--mailbox-owner: %s", error);
+        else
+            cli_error(CMD,
+                      "the mailbox owner \"%s\" does not exist; create it with\n"
+                      "  useradd --system --home-dir /var/mail/vhosts --shell /usr/sbin/nologin %s\n"
+                      "or name another unprivileged user with --mailbox-owner USER",
+                      name, name);
+        return EX_NOUSER;
+    }
+    if (c->mailbox.uid == 0 || c->mailbox.uid == c->owner.uid) {
+        cli_error(CMD,
+                  "the mailbox owner must be neither root nor the mail owner (%s): only the delivery "
+                  "agent may write mailboxes",
+                  c->owner.name);
+        return EX_USAGE;
+    }
+    return EX_OK;
+}
+
 /* resolve_owner - who owns what: see the header comment */
 static int resolve_owner(const struct init_opts *o, struct init_ctx *c)
 {
@@ -207,8 +256,11 @@ static int resolve_owner(const struct init_opts *o, struct init_ctx *c)
     const char *error;
 
     c->is_root = geteuid() == 0;
-    if (c->is_root)
-        return resolve_root_owner(o, c);
+    if (c->is_root) {
+        int status = resolve_root_owner(o, c);
+
+        return status == EX_OK ? resolve_root_mailbox_owner(o, c) : status;
+    }
     c->admin_uid = getuid();
     c->admin_gid = getgid();
     if ((pw = getpwuid(c->admin_uid)) == NULL) {
@@ -229,6 +281,13 @@ static int resolve_owner(const struct init_opts *o, struct init_ctx *c)
                   c->owner.name);
         return EX_NOPERM;
     }
+    if (o->mailbox_owner != NULL
+        && (privdrop_resolve(o->mailbox_owner, &asked, &error) < 0 || asked.uid != c->admin_uid)) {
+        cli_error(CMD, "--mailbox-owner %s needs root; without root the instance belongs to you (%s)",
+                  o->mailbox_owner, c->owner.name);
+        return EX_NOPERM;
+    }
+    c->mailbox = c->owner;
     return EX_OK;
 }
 
@@ -384,9 +443,13 @@ static int make_dirs(const struct init_ctx *c)
             cli_error(CMD, "create %s: %s", path, strerror(errno));
             return EX_CANTCREAT;
         }
-        if (c->is_root && init_dirs[i].mail_owner && lchown(path, c->owner.uid, c->owner.gid) < 0) {
-            cli_error(CMD, "chown %s to %s: %s", path, c->owner.name, strerror(errno));
-            return EX_CANTCREAT;
+        if (c->is_root && init_dirs[i].owner != OWN_ADMIN) {
+            const struct privdrop_user *u = init_dirs[i].owner == OWN_MAIL ? &c->owner : &c->mailbox;
+
+            if (lchown(path, u->uid, u->gid) < 0) {
+                cli_error(CMD, "chown %s to %s: %s", path, u->name, strerror(errno));
+                return EX_CANTCREAT;
+            }
         }
     }
     return EX_OK;
@@ -520,7 +583,8 @@ static int write_master_conf(const struct init_ctx *c)
     int status;
 
     if ((status = read_template(MASTER_FILE_NAME, tpl, sizeof(tpl), &text, &len)) == EX_OK) {
-        if (cli_template_master_conf(tpl, text, len, CLI_TEMPLATE_INSTANCE_LISTEN, c->port_base, out, &error)
+        if (cli_template_master_conf(tpl, text, len, CLI_TEMPLATE_INSTANCE_LISTEN, c->port_base,
+                                     c->mailbox.name, out, &error)
             < 0) {
             cli_error(CMD, "%s", error);
             status = EX_SOFTWARE;
@@ -592,7 +656,8 @@ static void report(const struct init_ctx *c)
     const struct cli_template_port *p;
     const char *sep = "";
 
-    printf("Created a Petrel instance in %s (mail owner %s):\n", c->dir, c->owner.name);
+    printf("Created a Petrel instance in %s (mail owner %s, mailbox owner %s):\n", c->dir, c->owner.name,
+           c->mailbox.name);
     printf("  etc/petrel.conf    configuration (instance settings at the end)\n");
     printf("  etc/master.conf    service table\n");
     printf("  etc/tls/cert.pem   self-signed certificate for %s, valid %d days\n", c->hostname,

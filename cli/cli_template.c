@@ -146,9 +146,9 @@ int cli_template_port_base_parse(const char *text, int *base_r, const char **err
 
 /* cli_template_master_conf - the service table for an instance or a package */
 int cli_template_master_conf(const char *file_name, const char *text, size_t len, const char *listen,
-                             int port_base, struct buf *out, const char **error_r)
+                             int port_base, const char *mailbox_owner, struct buf *out, const char **error_r)
 {
-    struct cli_template_var vars[PORT_COUNT + 2];
+    struct cli_template_var vars[PORT_COUNT + 3];
     char ports[PORT_COUNT][16];
     size_t i;
 
@@ -159,8 +159,10 @@ int cli_template_master_conf(const char *file_name, const char *text, size_t len
     }
     vars[i].name = "LISTEN";
     vars[i].value = listen != NULL ? listen : "";
-    vars[i + 1].name = NULL;
-    vars[i + 1].value = NULL;
+    vars[i + 1].name = "MAILBOX_OWNER";
+    vars[i + 1].value = mailbox_owner != NULL ? mailbox_owner : CLI_TEMPLATE_MAILBOX_OWNER;
+    vars[i + 2].name = NULL;
+    vars[i + 2].value = NULL;
     return cli_template_render(file_name, text, len, vars, out, error_r);
 }
 

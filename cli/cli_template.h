@@ -62,13 +62,16 @@ int cli_template_port_base_check(long long base, const char **error_r);
 /* cli_template_port_base_parse - a decimal port base, checked as above */
 int cli_template_port_base_parse(const char *text, int *base_r, const char **error_r);
 
+/* The account that owns the mail store in a packaged install. */
+#define CLI_TEMPLATE_MAILBOX_OWNER "vmail"
 /* cli_template_master_conf - render the master.conf template: listen is the
- * address of inet services (NULL or "": every address) and each port is
- * port_base + the standard port. An instance passes
- * CLI_TEMPLATE_INSTANCE_LISTEN and a checked base; a packaged install
- * passes NULL and 0. */
+ * address of inet services (NULL or "": every address), each port is
+ * port_base + the standard port, and @MAILBOX_OWNER@ (the user column of
+ * the delivery agent) is mailbox_owner (NULL: CLI_TEMPLATE_MAILBOX_OWNER).
+ * An instance passes CLI_TEMPLATE_INSTANCE_LISTEN, a checked base and its
+ * mailbox owner; a packaged install passes NULL, 0 and NULL. */
 int cli_template_master_conf(const char *file_name, const char *text, size_t len, const char *listen,
-                             int port_base, struct buf *out, const char **error_r);
+                             int port_base, const char *mailbox_owner, struct buf *out, const char **error_r);
 
 /* cli_template_petrel_conf - append the petrel.conf template to out, with
  * each entry that sets one of settings commented out, followed by a block

@@ -11,8 +11,9 @@
 # log. A previous demo instance in that directory is stopped and removed
 # first; a directory that is not a demo instance is never touched.
 #
-# As root, the daemons run as the "petrel" system user, which is created
-# when missing; as any other user the whole instance runs as that user.
+# As root, the daemons run as the "petrel" system user and the mail store
+# belongs to "vmail"; both are created when missing. As any other user the
+# whole instance runs as that user.
 set -euo pipefail
 
 srcdir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -41,9 +42,17 @@ if [ -e "$demo_dir" ]; then
     rm -rf -- "$demo_dir"
 fi
 
-if [ "$(id -u)" -eq 0 ] && ! getent passwd petrel >/dev/null; then
-    echo "demo.sh: creating the petrel system user"
-    useradd --system --home-dir /var/spool/petrel --no-create-home --shell /usr/sbin/nologin petrel
+# As root the daemons run as "petrel" and the mail store belongs to "vmail"
+# (only the delivery agent runs as it): create both system users if missing.
+if [ "$(id -u)" -eq 0 ]; then
+    if ! getent passwd petrel >/dev/null; then
+        echo "demo.sh: creating the petrel system user"
+        useradd --system --home-dir /var/spool/petrel --no-create-home --shell /usr/sbin/nologin petrel
+    fi
+    if ! getent passwd vmail >/dev/null; then
+        echo "demo.sh: creating the vmail system user"
+        useradd --system --home-dir /var/mail/vhosts --no-create-home --shell /usr/sbin/nologin vmail
+    fi
 fi
 
 init_args=("$demo_dir")

@@ -19,16 +19,18 @@ PETREL = os.path.join(BUILD_DIR, "sbin", "petrel")
 DAEMON_DIR = os.path.join(BUILD_DIR, "lib", "petrel")
 TESTD = os.path.join(BUILD_DIR, "tests", "daemons", "testd")
 TEST_USER = "petrel-test"
+TEST_MAILBOX_USER = "petrel-vmail"
 
 
-def ensure_test_user():
-    """The unprivileged account the tests use (created when missing; needs root)."""
+def ensure_test_user(name=TEST_USER):
+    """An unprivileged account the tests use (created when missing; needs root):
+    TEST_USER runs the daemons, TEST_MAILBOX_USER owns the mail store."""
     try:
-        return pwd.getpwnam(TEST_USER)
+        return pwd.getpwnam(name)
     except KeyError:
         subprocess.run(["useradd", "--system", "--no-create-home", "--home-dir", "/nonexistent",
-                        "--shell", "/usr/sbin/nologin", TEST_USER], check=True)
-        return pwd.getpwnam(TEST_USER)
+                        "--shell", "/usr/sbin/nologin", name], check=True)
+        return pwd.getpwnam(name)
 
 
 def free_port_base():
@@ -95,7 +97,8 @@ class Instance:
     def init(self):
         args = ["init", self.dir, "--port-base", str(self.port_base), "--hostname", "mx.petrel.test"]
         if self.mode == "root":
-            args += ["--owner", TEST_USER]
+            ensure_test_user(TEST_MAILBOX_USER)
+            args += ["--owner", TEST_USER, "--mailbox-owner", TEST_MAILBOX_USER]
         r = self.run(*args, check=True)
         # Tests run the build tree's daemons plus testd from one directory.
         self.petrel("conf", "daemon_directory=" + self.daemon_dir, "master_stop_timeout=3s", check=True)

@@ -5,7 +5,7 @@ and an instance made by it starts, reports its services and stops."""
 import os
 import subprocess
 
-from petrel_instance import BUILD_DIR, Instance
+from petrel_instance import BUILD_DIR, TEST_MAILBOX_USER, Instance, ensure_test_user
 
 
 def test_installed_tree_runs_an_instance(scratch):
@@ -19,10 +19,11 @@ def test_installed_tree_runs_an_instance(scratch):
     assert not os.path.exists(os.path.join(prefix, "lib/petrel/testd"))
 
     inst = Instance(scratch, "root")
+    ensure_test_user(TEST_MAILBOX_USER)
     petrel = os.path.join(prefix, "sbin", "petrel")
     try:
         r = subprocess.run([petrel, "init", inst.dir, "--port-base", str(inst.port_base),
-                            "--owner", "petrel-test"], capture_output=True, text=True, timeout=60)
+                            "--owner", "petrel-test", "--mailbox-owner", TEST_MAILBOX_USER], capture_output=True, text=True, timeout=60)
         assert r.returncode == 0, r.stderr
         assert "%s -c %s start" % (petrel, inst.etc) in r.stdout
         for cmd in (["start"], ["status"], ["stop"]):

@@ -6,6 +6,7 @@ throttling, stop (with SIGKILL escalation), and no process left behind.
 Each test runs as root (daemons drop to the test user) and as that
 unprivileged user, unless it is about root itself."""
 import os
+import pwd
 import re
 import signal
 import socket
@@ -24,6 +25,12 @@ def test_init_start_status_stop(instance):
         assert os.path.exists(os.path.join(instance.etc, name)), name
     key_mode = stat.S_IMODE(os.stat(os.path.join(instance.etc, "tls/key.pem")).st_mode)
     assert key_mode == 0o600
+    mail = os.stat(os.path.join(instance.dir, "mail"))
+    if instance.mode == "root":
+        # Only the delivery agent's user may write the mail store.
+        assert mail.st_uid == pwd.getpwnam("petrel-vmail").pw_uid != instance.user.pw_uid
+    else:
+        assert mail.st_uid == instance.user.pw_uid
     assert instance.petrel("status").returncode == 3          # LSB: not running
 
     r = instance.start()
@@ -263,3 +270,12 @@ def test_broken_config_still_stops(instance):
     r = instance.petrel("start")
     assert r.returncode != 0 and "myhostnme" in r.stderr
     assert instance.instance_pids() == set()
+
+
+def test_mailbox_owner_must_differ_from_mail_owner(root_instance):
+    inst = root_instance
+    r = inst.run("init", inst.dir, "--port-base", str(inst.port_base), "--owner", "petrel-test",
+                 "--mailbox-owner", "petrel-test")
+    assert r.returncode != 0
+    assert "the mailbox owner must be neither root nor the mail owner" in r.stderr
+    assert not os.path.exists(os.path.join(inst.dir, "etc"))

@@ -126,7 +126,7 @@ static void test_master_instance(void)
     const char *error = NULL;
 
     EXPECT_INT(cli_template_master_conf("m", all_ports, strlen(all_ports), CLI_TEMPLATE_INSTANCE_LISTEN,
-                                        CLI_TEMPLATE_PORT_BASE_DEFAULT, out, &error),
+                                        CLI_TEMPLATE_PORT_BASE_DEFAULT, NULL, out, &error),
                0);
     EXPECT_CONTAINS(buf_str(out), "smtp inet 127.0.0.1:10025 ");
     EXPECT_CONTAINS(buf_str(out), "submission inet 127.0.0.1:10587 ");
@@ -138,7 +138,7 @@ static void test_master_instance(void)
     EXPECT_TRUE(strchr(buf_str(out), '@') == NULL);
     buf_reset(out);
     EXPECT_INT(cli_template_master_conf("m", all_ports, strlen(all_ports), CLI_TEMPLATE_INSTANCE_LISTEN,
-                                        20000, out, &error),
+                                        20000, NULL, out, &error),
                0);
     EXPECT_CONTAINS(buf_str(out), "smtp inet 127.0.0.1:20025 ");
     EXPECT_CONTAINS(buf_str(out), "imaps inet 127.0.0.1:20993 ");
@@ -154,7 +154,7 @@ static void test_master_packaged(void)
     const char *error = NULL;
 
     /* Packaged: every address, standard ports. */
-    EXPECT_INT(cli_template_master_conf("m", all_ports, strlen(all_ports), NULL, 0, out, &error), 0);
+    EXPECT_INT(cli_template_master_conf("m", all_ports, strlen(all_ports), NULL, 0, NULL, out, &error), 0);
     EXPECT_CONTAINS(buf_str(out), "smtp inet 25 ");
     EXPECT_CONTAINS(buf_str(out), "submission inet 587 ");
     EXPECT_CONTAINS(buf_str(out), "imaps inet 993 ");
@@ -165,12 +165,13 @@ static void test_master_packaged(void)
         service_table_destroy(&t);
     }
     buf_reset(out);
-    cli_template_master_conf("m", all_ports, strlen(all_ports), "127.0.0.1", 10000, out, &error);
+    cli_template_master_conf("m", all_ports, strlen(all_ports), "127.0.0.1", 10000, NULL, out, &error);
     EXPECT_INT(service_table_parse("m", out->data, out->len, &t, &error), 0);
     service_table_destroy(&t);
     /* An unknown placeholder in a master template is an error. */
     buf_reset(out);
-    EXPECT_INT(cli_template_master_conf("m", "x inet @LISTEN@:@PORT_FTP@", 26, NULL, 0, out, &error), -1);
+    EXPECT_INT(cli_template_master_conf("m", "x inet @LISTEN@:@PORT_FTP@", 26, NULL, 0, NULL, out, &error),
+               -1);
     EXPECT_CONTAINS(error, "@PORT_FTP@");
     buf_destroy(&out);
 }
@@ -199,9 +200,9 @@ static void test_master_shipped(void)
 
     if (text == NULL)
         return;
-    EXPECT_INT(
-        cli_template_master_conf("master.conf", text, len, CLI_TEMPLATE_INSTANCE_LISTEN, 10000, out, &error),
-        0);
+    EXPECT_INT(cli_template_master_conf("master.conf", text, len, CLI_TEMPLATE_INSTANCE_LISTEN, 10000, NULL,
+                                        out, &error),
+               0);
     if (EXPECT_INT(service_table_parse("master.conf", out->data, out->len, &t, &error), 0)) {
         e = service_table_find(t, "anvil", SERVICE_UNIX);
         EXPECT_TRUE(e != NULL);
@@ -214,7 +215,7 @@ static void test_master_shipped(void)
     }
     /* The packaged rendering works too. */
     buf_reset(out);
-    EXPECT_INT(cli_template_master_conf("master.conf", text, len, NULL, 0, out, &error), 0);
+    EXPECT_INT(cli_template_master_conf("master.conf", text, len, NULL, 0, NULL, out, &error), 0);
     xfree(text);
     buf_destroy(&out);
 }
@@ -314,6 +315,21 @@ static void test_petrel_conf_shipped_loads(void)
 }
 
 /* main - run the cases */
+/* test_master_mailbox_owner - the delivery agent's user column */
+static void test_master_mailbox_owner(void)
+{
+    static const char line[] = "local unix - y @MAILBOX_OWNER@ n - - local\n";
+    struct buf *out = buf_create(256, 4096);
+    const char *error = NULL;
+
+    EXPECT_INT(cli_template_master_conf("m", line, strlen(line), NULL, 0, "mbox", out, &error), 0);
+    EXPECT_STR(buf_str(out), "local unix - y mbox n - - local\n");
+    buf_reset(out);
+    EXPECT_INT(cli_template_master_conf("m", line, strlen(line), NULL, 0, NULL, out, &error), 0);
+    EXPECT_STR(buf_str(out), "local unix - y vmail n - - local\n");
+    buf_destroy(&out);
+}
+
 int main(void)
 {
     return test_run((const struct test_case[]){
@@ -323,6 +339,7 @@ int main(void)
         TEST_CASE(test_render_limit),
         TEST_CASE(test_port_base_parse),
         TEST_CASE(test_master_instance),
+        TEST_CASE(test_master_mailbox_owner),
         TEST_CASE(test_master_packaged),
         TEST_CASE(test_master_shipped),
         TEST_CASE(test_petrel_conf_block),
