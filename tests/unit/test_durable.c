@@ -141,7 +141,7 @@ static void test_write_stale_tmp(void)
     const char *path = path_in(0, "taken", "target");
     const char *victim = path_in(2, "taken", "victim");
     const char *error = NULL;
-    char stale[4096], link_name[4096];
+    char stale[4200], link_name[4200];
 
     make_dir("taken");
     test_write_file(path, "original");

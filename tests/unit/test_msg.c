@@ -644,7 +644,7 @@ static void test_fatal_and_panic(void)
     };
     char out[8192], want[256];
     size_t i;
-    pid_t pid;
+    pid_t pid = -1;
     int status;
 
     msg_use_stderr();

@@ -24,7 +24,7 @@
 /* joined - "a/b" in a static buffer (one per slot) */
 static const char *joined(int slot, const char *a, const char *b)
 {
-    static char paths[4][4096];
+    static char paths[4][8200];
 
     snprintf(paths[slot], sizeof(paths[slot]), "%s/%s", a, b);
     return paths[slot];
