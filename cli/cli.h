@@ -23,6 +23,12 @@ int cli_start(const char *config_dir, int argc, char **argv);
 int cli_stop(const char *config_dir, int argc, char **argv);
 int cli_reload(const char *config_dir, int argc, char **argv);
 int cli_status(const char *config_dir, int argc, char **argv);
+/* petrel domain add|del|list, user add|del|list|passwd, alias add|del|list */
+int cli_domain(const char *config_dir, int argc, char **argv);
+int cli_user(const char *config_dir, int argc, char **argv);
+int cli_alias(const char *config_dir, int argc, char **argv);
+/* petrel map FILE [--type aliases|virtual] */
+int cli_map(const char *config_dir, int argc, char **argv);
 
 /* cli_error - print "petrel CMD: text" to stderr */
 void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -8,12 +8,13 @@
  * listen on 127.0.0.1 on unprivileged ports (port base + standard port).
  *
  * Ownership: the mail owner (mail_owner; "petrel" by default as root, the
- * invoking user otherwise) owns spool/private, spool/public and data; the
+ * invoking user otherwise) owns spool/private and spool/public; the
  * mailbox owner ("vmail" by default as root, the invoking user otherwise)
  * owns the mail store, so that only the delivery agent, which alone runs as
  * that user, can write mailboxes; root (or the invoking user) owns the
  * rest, including the TLS key (0600), which daemons read before they drop
- * privileges.
+ * privileges, and data/maps with the lookup maps (0644, the password map
+ * 0600): the daemons read them and never write them.
  *
  * An instance is never overwritten: DIR must be missing or empty (and owned
  * by the invoker). When a step fails, everything made so far is removed.
@@ -37,6 +38,7 @@
 #include <unistd.h>
 
 #include "cli_cert.h"
+#include "cli_maps.h"
 #include "cli_template.h"
 #include "mail/config.h"
 #include "mail/paths.h"
@@ -89,7 +91,7 @@ struct init_dir {
 static const struct init_dir init_dirs[] = {
     { "etc", 0755, OWN_ADMIN },          { "etc/tls", 0755, OWN_ADMIN },     { "spool", 0755, OWN_ADMIN },
     { "spool/private", 0700, OWN_MAIL }, { "spool/public", 0755, OWN_MAIL }, { "spool/pid", 0755, OWN_ADMIN },
-    { "mail", 0700, OWN_MAILBOX },       { "data", 0755, OWN_MAIL },         { "data/maps", 0755, OWN_MAIL },
+    { "mail", 0700, OWN_MAILBOX },       { "data", 0755, OWN_ADMIN },        { "data/maps", 0755, OWN_ADMIN },
     { "log", 0755, OWN_ADMIN },
 };
 
@@ -673,6 +675,21 @@ static void report(const struct init_ctx *c)
     printf("\nStart it with:\n  %s -c %s/etc start\n", paths_petrel_program(), c->dir);
 }
 
+/* make_maps - the four lookup maps, empty, with their owners and modes, so
+ * that daemons find them from the first start */
+static int make_maps(const struct init_ctx *c)
+{
+    struct cli_maps mm = { 0 };
+    char etc[PATH_MAX];
+    int status;
+
+    instance_path(c, "etc", etc, sizeof(etc));
+    if ((status = cli_maps_open(&mm, CMD, etc, true)) != EX_OK)
+        return status;
+    cli_maps_close(&mm);
+    return EX_OK;
+}
+
 /* populate - fill DIR; EX_OK or the status of the first failure */
 static int populate(const struct init_ctx *c)
 {
@@ -682,7 +699,7 @@ static int populate(const struct init_ctx *c)
         warn_unreachable(c);
     if ((status = make_dirs(c)) != EX_OK || (status = write_petrel_conf(c)) != EX_OK
         || (status = write_master_conf(c)) != EX_OK || (status = make_cert(c)) != EX_OK
-        || (status = sync_dirs(c)) != EX_OK)
+        || (status = make_maps(c)) != EX_OK || (status = sync_dirs(c)) != EX_OK)
         return status;
     return EX_OK;
 }

@@ -28,6 +28,10 @@ static const char usage_text[] =
     "  reload         re-read petrel.conf and master.conf (checked first)\n"
     "  status         show each service, its processes, state and restarts\n"
     "  conf           show or change parameters, like postconf (petrel conf --help)\n"
+    "  domain         add, delete or list virtual domains (petrel domain --help)\n"
+    "  user           add, delete or list mailboxes, set passwords (petrel user --help)\n"
+    "  alias          add, delete or list aliases (petrel alias --help)\n"
+    "  map FILE       compile a text table into FILE.lmdb, like postmap (petrel map --help)\n"
     "\n"
     "Options:\n"
     "  -c DIR         configuration directory (default: $PETREL_CONFIG_DIR, else " PETREL_DEFAULT_CONFIG_DIR
@@ -91,6 +95,14 @@ int main(int argc, char **argv)
         return cli_reload(dir, argc - i, argv + i);
     if (strcmp(cmd, "status") == 0)
         return cli_status(dir, argc - i, argv + i);
+    if (strcmp(cmd, "domain") == 0)
+        return cli_domain(dir, argc - i, argv + i);
+    if (strcmp(cmd, "user") == 0)
+        return cli_user(dir, argc - i, argv + i);
+    if (strcmp(cmd, "alias") == 0)
+        return cli_alias(dir, argc - i, argv + i);
+    if (strcmp(cmd, "map") == 0)
+        return cli_map(dir, argc - i, argv + i);
     fprintf(stderr, "petrel: unknown command \"%s\"\n\n%s", cmd, usage_text);
     return EX_USAGE;
 }

@@ -29,6 +29,7 @@ TEST_PACKAGES=(
     clang-format       # tests/tools/check_format.sh
     python3            # source checks and integration suites (/usr/bin/python3)
     python3-pytest     # integration suites
+    python3-lmdb       # reading maps in the admin integration suite
     util-linux         # setpriv, unshare, flock
     procps             # ps, pgrep for process checks
 )

@@ -1,0 +1,275 @@
+/* SPDX-License-Identifier: MIT
+ * cli_user - "petrel user add|del|list|passwd": virtual mailboxes (the
+ * mailboxes map: address -> Maildir path below virtual_mailbox_base) and
+ * their passwords (the passwords map: address -> crypt(3) hash).
+ *
+ * Invariants kept across the two maps, which cannot share a transaction:
+ * a password never exists without its mailbox (add writes the mailbox
+ * first and takes it back if the password cannot be stored; del removes
+ * the password first), a mailbox never without its domain, and an address
+ * is a mailbox or an alias, never both. Maildirs are never created or
+ * removed here: local creates one at the first delivery, and a deleted
+ * mailbox's mail stays on disk.
+ *
+ * Trusts: the administrator's command line (checked: cli_maps_address);
+ * passwords are wiped from memory as soon as they are hashed.
+ *
+ * See also: cli_maps.h, cli_password.h, cli_domain.c.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "cli.h"
+#include "cli_maps.h"
+#include "cli_password.h"
+#include "util/alloc.h"
+
+#define CMD "user"
+#define FLAG_STDIN 1u
+
+static const char *const user_flags[] = { "--password-stdin", NULL };
+
+static const char user_help[] =
+    "Usage: petrel [-c DIR] user add [--password-stdin] ADDRESS\n"
+    "       petrel [-c DIR] user del ADDRESS\n"
+    "       petrel [-c DIR] user list [DOMAIN]\n"
+    "       petrel [-c DIR] user passwd [--password-stdin] ADDRESS\n"
+    "\n"
+    "Manage mailboxes of the virtual domains (petrel domain) and their\n"
+    "passwords. Changes take effect at once: no reload.\n"
+    "\n"
+    "  add ADDRESS     create the mailbox LOCAL@DOMAIN (stored in lower case; the\n"
+    "                  domain must exist) with the Maildir DOMAIN/LOCAL/ below\n"
+    "                  virtual_mailbox_base, and set its password\n"
+    "  del ADDRESS     delete the mailbox and its password; the Maildir and the\n"
+    "                  mail in it are kept on disk\n"
+    "  list [DOMAIN]   every mailbox (of DOMAIN) as \"ADDRESS MAILDIR\", sorted\n"
+    "  passwd ADDRESS  set a new password\n"
+    "\n"
+    "The password is asked twice on the terminal, without echo. With\n"
+    "--password-stdin it is the first line of standard input instead (for\n"
+    "scripts; a password is never taken from the command line). It is stored\n"
+    "as a yescrypt hash (crypt(3)). A local part is at most 64 bytes of\n"
+    "letters, digits, dots (not first, last or doubled) and !#$%&'*+=?^_`{|}~-.\n"
+    "\n"
+    "Exit status: 0 done; 64 bad command line; 65 invalid address or password;\n"
+    "69 no such domain or mailbox, or the mailbox exists (add); 74 a map could\n"
+    "not be read or written; 78 broken configuration.\n";
+
+/* new_hash - read a new password and hash it; the password is wiped */
+static int new_hash(bool from_stdin, char hash[CLI_PASSWORD_HASH_MAX])
+{
+    char pw[CLI_PASSWORD_MAX];
+    const char *error;
+    int ret;
+
+    ret = cli_password_read(from_stdin, pw, sizeof(pw), &error);
+    if (ret == 0)
+        ret = cli_password_hash(pw, NULL, hash, CLI_PASSWORD_HASH_MAX, &error);
+    explicit_bzero(pw, sizeof(pw));
+    if (ret < 0)
+        cli_error(CMD, "%s", error);
+    return ret;
+}
+
+/* check_new - the domain exists, and the address is neither a mailbox
+ * nor an alias yet; EX_OK or an exit status (printed) */
+static int check_new(struct cli_maps *mm, const char *addr)
+{
+    const char *domain = cli_maps_domain_of(addr);
+    int dom = cli_maps_exists(mm, CLI_MAP_DOMAINS, domain);
+    int mb = dom > 0 ? cli_maps_exists(mm, CLI_MAP_MAILBOXES, addr) : 0;
+    int al = dom > 0 && mb == 0 ? cli_maps_exists(mm, CLI_MAP_ALIASES, addr) : 0;
+
+    if (dom < 0 || mb < 0 || al < 0)
+        return EX_IOERR;
+    if (dom == 0)
+        cli_error(CMD, "no domain %s (add it first: petrel domain add %s)", domain, domain);
+    else if (mb > 0)
+        cli_error(CMD, "mailbox %s already exists (petrel user passwd changes its password)", addr);
+    else if (al > 0)
+        cli_error(CMD, "%s is an alias; delete it first (petrel alias del %s)", addr, addr);
+    return dom == 0 || mb > 0 || al > 0 ? EX_UNAVAILABLE : EX_OK;
+}
+
+/* user_add - mailbox first, then its password */
+static int user_add(struct cli_maps *mm, const char *addr, bool from_stdin)
+{
+    char path[MAP_KEY_MAX + 2], hash[CLI_PASSWORD_HASH_MAX];
+    int rc;
+
+    if ((rc = check_new(mm, addr)) != EX_OK)
+        return rc;
+    if (cli_maps_mailbox_path(addr, path, sizeof(path)) < 0) {
+        cli_error(CMD, "%s: the Maildir path is too long", addr);
+        return EX_DATAERR;
+    }
+    if (new_hash(from_stdin, hash) < 0)
+        return EX_DATAERR;
+    if (cli_maps_put(mm, CLI_MAP_MAILBOXES, addr, path) < 0)
+        return EX_IOERR;
+    if (cli_maps_put(mm, CLI_MAP_PASSWORDS, addr, hash) < 0) {
+        if (cli_maps_delete(mm, CLI_MAP_MAILBOXES, addr) < 0)
+            cli_error(CMD, "mailbox %s was created without a password; delete it with petrel user del %s",
+                      addr, addr);
+        return EX_IOERR;
+    }
+    printf("added mailbox %s: %s/%s\n", addr, cli_maps_mailbox_base(mm), path);
+    return EX_OK;
+}
+
+/* warn_aliases - name the aliases that still send mail to addr */
+static void warn_aliases(struct cli_maps *mm, const char *addr)
+{
+    struct cli_map_entries all;
+    size_t i, n = 0;
+
+    if (cli_maps_collect(mm, CLI_MAP_ALIASES, NULL, &all) < 0)
+        return;
+    for (i = 0; i < all.count; i++) {
+        if (!cli_maps_list_has(all.e[i].value, addr))
+            continue;
+        if (n++ == 0)
+            fprintf(stderr, "petrel %s: warning: aliases still name %s as a target:", CMD, addr);
+        fprintf(stderr, " %s", all.e[i].key);
+    }
+    if (n > 0)
+        fputc('\n', stderr);
+    cli_map_entries_free(&all);
+}
+
+/* user_del - the password first, then the mailbox; the Maildir stays */
+static int user_del(struct cli_maps *mm, const char *addr)
+{
+    char *path;
+    int mb = cli_maps_lookup(mm, CLI_MAP_MAILBOXES, addr, &path);
+    int pw = mb >= 0 ? cli_maps_exists(mm, CLI_MAP_PASSWORDS, addr) : 0;
+    int rc = EX_IOERR;
+
+    if (mb == 0 && pw == 0) {
+        cli_error(CMD, "no mailbox %s", addr);
+        rc = EX_UNAVAILABLE;
+    } else if (mb >= 0 && pw >= 0 && cli_maps_delete(mm, CLI_MAP_PASSWORDS, addr) == 0
+               && cli_maps_delete(mm, CLI_MAP_MAILBOXES, addr) == 0) {
+        if (mb > 0)
+            printf("deleted mailbox %s; mail is kept at %s/%s\n", addr, cli_maps_mailbox_base(mm), path);
+        else
+            printf("deleted the password of %s (it had no mailbox)\n", addr);
+        warn_aliases(mm, addr);
+        rc = EX_OK;
+    }
+    xfree(path);
+    return rc;
+}
+
+/* user_passwd - replace the password of an existing mailbox */
+static int user_passwd(struct cli_maps *mm, const char *addr, bool from_stdin)
+{
+    char hash[CLI_PASSWORD_HASH_MAX];
+    int mb = cli_maps_exists(mm, CLI_MAP_MAILBOXES, addr);
+
+    if (mb < 0)
+        return EX_IOERR;
+    if (mb == 0) {
+        cli_error(CMD, "no mailbox %s", addr);
+        return EX_UNAVAILABLE;
+    }
+    if (new_hash(from_stdin, hash) < 0)
+        return EX_DATAERR;
+    if (cli_maps_put(mm, CLI_MAP_PASSWORDS, addr, hash) < 0)
+        return EX_IOERR;
+    printf("changed the password of %s\n", addr);
+    return EX_OK;
+}
+
+/* user_list - "ADDRESS MAILDIR" lines, of one domain or all */
+static int user_list(struct cli_maps *mm, const char *domain)
+{
+    struct cli_map_entries all;
+    size_t i;
+    int found = domain != NULL ? cli_maps_exists(mm, CLI_MAP_DOMAINS, domain) : 1;
+
+    if (found < 0)
+        return EX_IOERR;
+    if (found == 0) {
+        cli_error(CMD, "no domain %s", domain);
+        return EX_UNAVAILABLE;
+    }
+    if (cli_maps_collect(mm, CLI_MAP_MAILBOXES, domain, &all) < 0)
+        return EX_IOERR;
+    for (i = 0; i < all.count; i++)
+        printf("%s %s\n", all.e[i].key, all.e[i].value);
+    cli_map_entries_free(&all);
+    return fflush(stdout) == 0 ? EX_OK : EX_IOERR;
+}
+
+/* user_run - check the operand, open the maps, do the action */
+static int user_run(const char *config_dir, const struct cli_args *a)
+{
+    char key[MAP_KEY_MAX + 1];
+    struct cli_maps mm;
+    const char *error;
+    bool list = strcmp(a->action, "list") == 0, from_stdin = (a->flags & FLAG_STDIN) != 0;
+    int rc, bad = 0;
+
+    if (!list)
+        bad = cli_maps_address(a->operands[0], false, key, &error) < 0;
+    else if (a->count == 1)
+        bad = cli_maps_domain(a->operands[0], key, &error) < 0;
+    if (bad) {
+        cli_error(CMD, "%s", error);
+        return EX_DATAERR;
+    }
+    if ((rc = cli_maps_open(&mm, CMD, config_dir, !list)) != EX_OK)
+        return rc;
+    if (list)
+        rc = user_list(&mm, a->count == 1 ? key : NULL);
+    else if (strcmp(a->action, "add") == 0)
+        rc = user_add(&mm, key, from_stdin);
+    else if (strcmp(a->action, "del") == 0)
+        rc = user_del(&mm, key);
+    else
+        rc = user_passwd(&mm, key, from_stdin);
+    cli_maps_close(&mm);
+    return rc;
+}
+
+/* check_usage - the action and its operands; NULL or the problem */
+static const char *check_usage(const struct cli_args *a)
+{
+    bool takes_pw;
+
+    if (a->action == NULL)
+        return "give an action: add, del, list or passwd";
+    takes_pw = strcmp(a->action, "add") == 0 || strcmp(a->action, "passwd") == 0;
+    if (strcmp(a->action, "list") == 0)
+        return a->count <= 1 && a->flags == 0 ? NULL : "list takes at most a DOMAIN";
+    if (!takes_pw && strcmp(a->action, "del") != 0)
+        return "unknown action (want add, del, list or passwd)";
+    if (a->count != 1)
+        return "give exactly one ADDRESS";
+    if ((a->flags & FLAG_STDIN) && !takes_pw)
+        return "--password-stdin is only for add and passwd";
+    return NULL;
+}
+
+/* cli_user - petrel user add|del|list|passwd */
+int cli_user(const char *config_dir, int argc, char **argv)
+{
+    struct cli_args a;
+    const char *why;
+    int rc = cli_maps_args(CMD, argc, argv, user_flags, &a);
+
+    if (rc == EX_OK && a.help) {
+        fputs(user_help, stdout);
+    } else if (rc == EX_OK && (why = check_usage(&a)) != NULL) {
+        cli_error(CMD, "%s%s%s (see petrel user --help)", a.action ? a.action : "", a.action ? ": " : "",
+                  why);
+        rc = EX_USAGE;
+    } else if (rc == EX_OK) {
+        rc = user_run(config_dir, &a);
+    }
+    cli_args_free(&a);
+    return rc;
+}
