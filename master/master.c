@@ -170,25 +170,30 @@ static void ensure_dir(const char *base, const char *sub, mode_t mode, uid_t uid
     xfree(path);
 }
 
-/* prepare_spool - the directories the master itself needs */
+/* prepare_spool - the spool directories: pid/ for the master, private/
+ * and public/ for service sockets, queue/ for qmgr (which makes its own
+ * subdirectories) */
 static void prepare_spool(struct master *m)
 {
-    struct privdrop_user owner;
     const char *error;
     uid_t uid = (uid_t)-1;
     gid_t gid = (gid_t)-1;
 
     if (m->privileged) {
-        if (privdrop_resolve(m->p->mail_owner, &owner, &error) < 0)
+        if (privdrop_resolve(m->p->mail_owner, &m->mail_owner, &error) < 0)
             msg_fatal(
                 "mail_owner: %s (create it: useradd --system --home-dir %s --shell /usr/sbin/nologin %s)",
                 error, m->p->queue_directory, m->p->mail_owner);
-        uid = owner.uid;
-        gid = owner.gid;
+        if (m->mail_owner.uid == 0)
+            msg_fatal("mail_owner %s is root: daemons that parse network input never run as root",
+                      m->p->mail_owner);
+        uid = m->mail_owner.uid;
+        gid = m->mail_owner.gid;
     }
     ensure_dir(m->p->queue_directory, "pid", 0755, (uid_t)-1, (gid_t)-1);
     ensure_dir(m->p->queue_directory, "private", 0700, uid, gid);
     ensure_dir(m->p->queue_directory, "public", 0755, uid, gid);
+    ensure_dir(m->p->queue_directory, "queue", 0700, uid, gid);
 }
 
 /* open_log - the log sink from the configuration */

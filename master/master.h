@@ -77,6 +77,7 @@ struct master {
     struct master_service *services;
     struct master_proc *procs;
     bool privileged;
+    struct privdrop_user mail_owner; /* resolved when privileged */
     int status_pipe[2];
     int log_pipe[2];
     int devnull;

@@ -79,9 +79,13 @@ static int service_open_listeners(struct master *m, struct master_service *svc, 
             svc->listen_path = xstrdup(e->listen);
         else
             svc->listen_path = xasprintf("%s/%s", m->p->queue_directory, e->listen);
-        if (svc->change_user) {
-            owner = svc->user.uid;
-            group = svc->user.gid;
+        /* Service sockets belong to the mail owner whatever user runs the
+         * service: its clients (qmgr connecting to local, smtpd to qmgr)
+         * run as the mail owner; private/ (0700, the mail owner's) keeps
+         * everyone else out, as in Postfix. */
+        if (m->privileged) {
+            owner = m->mail_owner.uid;
+            group = m->mail_owner.gid;
         }
         if (listen_unix(svc->listen_path, e->private_socket ? 0600 : 0666, owner, group, &svc->fds[0],
                         error_r)

@@ -200,7 +200,7 @@ static void test_master_shipped(void)
 
     if (text == NULL)
         return;
-    EXPECT_INT(cli_template_master_conf("master.conf", text, len, CLI_TEMPLATE_INSTANCE_LISTEN, 10000, NULL,
+    EXPECT_INT(cli_template_master_conf("master.conf", text, len, CLI_TEMPLATE_INSTANCE_LISTEN, 10000, "mbox",
                                         out, &error),
                0);
     if (EXPECT_INT(service_table_parse("master.conf", out->data, out->len, &t, &error), 0)) {
@@ -211,11 +211,22 @@ static void test_master_shipped(void)
             EXPECT_TRUE(e->private_socket);
             EXPECT_STR(e->argv[0], "anvil");
         }
+        /* qmgr holds the queue's state: one process, as the mail owner */
+        e = service_table_find(t, "qmgr", SERVICE_UNIX);
+        EXPECT_TRUE(e != NULL && e->maxproc == 1 && e->user == NULL && e->private_socket);
+        /* local alone runs as the mailbox owner */
+        e = service_table_find(t, "local", SERVICE_UNIX);
+        EXPECT_TRUE(e != NULL && e->user != NULL && strcmp(e->user, "mbox") == 0);
         service_table_destroy(&t);
     }
-    /* The packaged rendering works too. */
+    /* The packaged rendering works too, with "vmail" as the mailbox owner. */
     buf_reset(out);
     EXPECT_INT(cli_template_master_conf("master.conf", text, len, NULL, 0, NULL, out, &error), 0);
+    if (EXPECT_INT(service_table_parse("master.conf", out->data, out->len, &t, &error), 0)) {
+        e = service_table_find(t, "local", SERVICE_UNIX);
+        EXPECT_TRUE(e != NULL && e->user != NULL && strcmp(e->user, "vmail") == 0);
+        service_table_destroy(&t);
+    }
     xfree(text);
     buf_destroy(&out);
 }

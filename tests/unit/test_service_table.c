@@ -472,23 +472,6 @@ static void test_every_prefix(void)
     }
 }
 
-static void test_shipped_file(void)
-{
-    char path[4096], *slash;
-    struct service_table *t = NULL;
-    const char *error = NULL;
-
-    snprintf(path, sizeof(path), "%s", __FILE__);
-    if ((slash = strstr(path, "tests/unit/")) == NULL || access(__FILE__, R_OK) != 0)
-        return;
-    snprintf(slash, sizeof(path) - (size_t)(slash - path), "conf");
-    if (access(path, R_OK) != 0)
-        return;
-    if (!EXPECT_INT(service_table_load(path, &t, &error), 0))
-        EXPECT_STR(error, "");
-    service_table_destroy(&t);
-}
-
 int main(void)
 {
     return test_run((const struct test_case[]){
@@ -501,7 +484,6 @@ int main(void)
         TEST_CASE(test_edit_text),
         TEST_CASE(test_edit_file),
         TEST_CASE(test_every_prefix),
-        TEST_CASE(test_shipped_file),
         TEST_END,
     });
 }
