@@ -8,6 +8,7 @@ and stopped by pid, never by name.
 """
 import os
 import pwd
+import random
 import re
 import signal
 import socket
@@ -33,25 +34,66 @@ def ensure_test_user(name=TEST_USER):
         return pwd.getpwnam(name)
 
 
+PORT_OFFSETS = (25, 587, 465, 110, 995, 143, 993, 500, 501, 502)
+PORT_CLAIMS = "/tmp/petrel-it-ports"
+
+
+def _ports_free(base):
+    """Every port of the base binds on 127.0.0.1 (with SO_REUSEADDR, as the
+    master binds, so connections in TIME_WAIT do not count)."""
+    for off in PORT_OFFSETS:
+        with socket.socket() as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                s.bind(("127.0.0.1", base + off))
+            except OSError:
+                return False
+    return True
+
+
+def _claim(base):
+    """Claim a base for this process: suites run in parallel under ctest.
+    A claim whose owner died is taken over."""
+    os.makedirs(PORT_CLAIMS, mode=0o755, exist_ok=True)
+    path = os.path.join(PORT_CLAIMS, str(base))
+    for _ in range(2):
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+            os.write(fd, str(os.getpid()).encode())
+            os.close(fd)
+            return True
+        except FileExistsError:
+            try:
+                owner = int(open(path).read() or 0)
+            except (OSError, ValueError):
+                owner = 0
+            if owner == os.getpid():
+                return False
+            if owner and pid_alive(owner):
+                return False
+            try:
+                os.unlink(path)
+            except FileNotFoundError:
+                pass
+    return False
+
+
+_claimed = []
+
+
 def free_port_base():
-    """A port base whose +25 .. +993 ports are all free on 127.0.0.1."""
-    for _ in range(200):
-        base = 20000 + (os.getpid() * 7 + int(time.time() * 1000)) % 40000
-        base -= base % 1000
-        if base + 993 > 65535:
-            continue
-        ok = True
-        for off in (25, 587, 465, 110, 995, 143, 993, 500, 501, 502):
-            with socket.socket() as s:
-                try:
-                    s.bind(("127.0.0.1", base + off))
-                except OSError:
-                    ok = False
-                    break
-        if ok:
+    """A port base whose ports are all free, below the ephemeral port range
+    (32768-60999) so that no client connection can take one meanwhile, and
+    not claimed by another test process. Bases are reused by this process
+    after the instance that had one is gone."""
+    bases = list(range(11000, 32000, 1000))
+    random.shuffle(bases)
+    for base in _claimed + bases:
+        if (base in _claimed or _claim(base)) and _ports_free(base):
+            if base not in _claimed:
+                _claimed.append(base)
             return base
-        time.sleep(0.01)
-    raise RuntimeError("no free port base")
+    raise RuntimeError("no free port base among %s" % bases)
 
 
 class Instance:

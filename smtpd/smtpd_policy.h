@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: MIT
+ * smtpd_policy - who may send to whom: mynetworks (client address
+ * matching), recipient checks against the maps, and the relay decision.
+ *
+ * Pure functions over a small interface: the maps are reached through a
+ * lookup callback, so the unit tests drive them with real temporary LMDB
+ * maps or with a table, and the fuzz target with nothing at all.
+ *
+ * Input: mynetworks from petrel.conf (trusted but checked: a bad entry is
+ * an error, never "match everything"); recipient addresses already parsed
+ * by smtp_addr (untrusted content, bounded lengths); map values are not
+ * read, only whether a key exists.
+ * Limits: SMTPD_NETWORKS_MAX entries; keys as map_key (MAP_KEY_MAX).
+ *
+ * See also: smtpd_cmd.c (RCPT, VRFY), map.h, map_key.h, THREATS.md b.2.
+ */
+#ifndef PETREL_SMTPD_POLICY_H
+#define PETREL_SMTPD_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/socket.h>
+
+#include "map/map.h"
+
+#define SMTPD_NETWORKS_MAX 1024
+
+struct smtp_addr;
+
+/* One CIDR block: IPv4 blocks are kept as IPv4-mapped IPv6 (::ffff:a.b.c.d
+ * with prefix + 96), so one comparison covers both families. */
+struct smtpd_network {
+    unsigned char addr[16];
+    unsigned prefix; /* 0..128 */
+};
+
+struct smtpd_networks {
+    size_t count;
+    struct smtpd_network net[SMTPD_NETWORKS_MAX];
+};
+
+/* smtpd_networks_parse - parse "a.b.c.d/n [v6::]/n v6::/n a.b.c.d ..."
+ * (separated by spaces or commas; a missing prefix means one host). 0, or
+ * -1 with an error naming the first bad entry (nets is then empty). */
+int smtpd_networks_parse(const char *text, struct smtpd_networks *nets, const char **error_r);
+/* smtpd_networks_match_text - is the textual address (IPv4, IPv6, or
+ * IPv4-mapped IPv6) inside one of the blocks? false for anything else */
+bool smtpd_networks_match_text(const struct smtpd_networks *nets, const char *addr);
+
+enum smtpd_map_id {
+    SMTPD_MAP_DOMAINS,
+    SMTPD_MAP_MAILBOXES,
+    SMTPD_MAP_ALIASES,
+};
+
+/* smtpd_lookup_fn - does key exist in the map? FOUND, NOTFOUND or
+ * TEMPFAIL with *error_r */
+typedef enum map_result smtpd_lookup_fn(void *ctx, enum smtpd_map_id map, const char *key,
+                                        const char **error_r);
+
+struct smtpd_policy {
+    smtpd_lookup_fn *lookup;
+    void *lookup_ctx;
+    const struct smtpd_networks *mynetworks;
+    const char *recipient_delimiter; /* "" or NULL: no extensions */
+    const char *mydomain;            /* for <postmaster> */
+};
+
+enum smtpd_verdict {
+    SMTPD_RCPT_LOCAL,        /* ours, and the address exists */
+    SMTPD_RCPT_RELAY,        /* not ours, relaying allowed (mynetworks) */
+    SMTPD_RCPT_UNKNOWN,      /* ours, no such user: 550 5.1.1 */
+    SMTPD_RCPT_BAD_LOCAL,    /* ours, a local part never valid here: 550 5.1.3 */
+    SMTPD_RCPT_ROUTING,      /* source route / %, !, @ on our domain: 554 5.7.1 */
+    SMTPD_RCPT_RELAY_DENIED, /* not ours, client not trusted: 554 5.7.1 */
+    SMTPD_RCPT_TEMPFAIL,     /* a map lookup failed: 451 4.3.0 */
+};
+
+struct smtpd_rcpt_result {
+    enum smtpd_verdict verdict;
+    bool relay_allowed; /* the policy would allow relaying this one */
+    int code;           /* the SMTP reply */
+    const char *ecode;
+    const char *text;                   /* "Recipient address rejected: User unknown" */
+    char address[MAP_KEY_MAX + 1 + 16]; /* the recipient to queue ("postmaster@mydomain") */
+    const char *error;                  /* TEMPFAIL: the map's reason, for the log */
+};
+
+/* smtpd_policy_rcpt - decide about one recipient for a client that is
+ * (trusted) or is not in mynetworks. Returns 0 when the recipient is
+ * accepted (result->code 250), -1 when refused (code/ecode/text set). */
+int smtpd_policy_rcpt(const struct smtpd_policy *pol, const struct smtp_addr *rcpt, bool trusted,
+                      struct smtpd_rcpt_result *result);
+
+/* smtpd_policy_maps_open - open the domains, mailboxes and aliases maps
+ * in DIR/maps/ (read-only, errors deferred to lookups: a missing file is
+ * an empty map) */
+struct smtpd_maps;
+struct smtpd_maps *smtpd_policy_maps_open(const char *data_directory);
+/* smtpd_policy_maps_close - close all three; accepts NULL */
+void smtpd_policy_maps_close(struct smtpd_maps **m_r);
+/* smtpd_policy_maps_lookup - the smtpd_lookup_fn for smtpd_maps */
+enum map_result smtpd_policy_maps_lookup(void *ctx, enum smtpd_map_id map, const char *key,
+                                         const char **error_r);
+
+#endif
