@@ -30,6 +30,7 @@ TEST_PACKAGES=(
     python3            # source checks and integration suites (/usr/bin/python3)
     python3-pytest     # integration suites
     python3-lmdb       # reading maps in the admin integration suite
+    swaks              # a real SMTP client in the mail-in integration suite
     util-linux         # setpriv, unshare, flock
     procps             # ps, pgrep for process checks
 )
