@@ -41,6 +41,8 @@ static void smtpd_init(struct server *s)
     env->p = p;
     if (smtpd_networks_parse(p->mynetworks, &env->mynetworks, &error) < 0)
         msg_error("mynetworks: %s: no client is trusted to relay", error);
+    if (smtpd_networks_parse(p->smtpd_client_event_limit_exceptions, &env->limit_exceptions, &error) < 0)
+        msg_error("smtpd_client_event_limit_exceptions: %s: no client is exempt from the limits", error);
     env->policy.lookup = smtpd_policy_maps_lookup;
     env->policy.lookup_ctx = smtpd_policy_maps_open(p->data_directory);
     env->policy.mynetworks = &env->mynetworks;

@@ -435,16 +435,19 @@ static void greet_fired(void *ctx)
     greet(s);
 }
 
-/* greet_later - after anvil: refuse, wait smtpd_pre_greet_wait, or greet */
+/* greet_later - after anvil: refuse (unless the client is exempt from the
+ * limits), wait smtpd_pre_greet_wait, or greet */
 static void greet_later(struct smtpd_session *s, int64_t count, int64_t rate)
 {
     const struct params *p = s->env->p;
 
-    if (p->smtpd_client_connection_count_limit > 0 && count > p->smtpd_client_connection_count_limit) {
+    if (!s->limit_exempt && p->smtpd_client_connection_count_limit > 0
+        && count > p->smtpd_client_connection_count_limit) {
         msg_warn("too many connections from %s[%s]: %lld", s->name, s->addr, (long long)count);
         smtpd_reply(s, 421, "4.7.0", "%s Error: too many connections from %s", p->myhostname, s->addr);
         smtpd_close(s);
-    } else if (p->smtpd_client_connection_rate_limit > 0 && rate > p->smtpd_client_connection_rate_limit) {
+    } else if (!s->limit_exempt && p->smtpd_client_connection_rate_limit > 0
+               && rate > p->smtpd_client_connection_rate_limit) {
         msg_warn("connection rate limit exceeded: %lld from %s[%s]", (long long)rate, s->name, s->addr);
         smtpd_reply(s, 421, "4.7.0", "%s Error: too many connections from %s", p->myhostname, s->addr);
         smtpd_close(s);
@@ -491,6 +494,7 @@ struct smtpd_session *smtpd_session_create(struct smtpd_env *env, int fd, const 
     peer_text(peer, peer_len, s->addr, sizeof(s->addr));
     snprintf(s->name, sizeof(s->name), "unknown");
     s->trusted = smtpd_networks_match_text(&env->mynetworks, s->addr);
+    s->limit_exempt = smtpd_networks_match_text(&env->limit_exceptions, s->addr);
     buf_init(&s->out, 1024, SMTPD_REPLY_MAX);
     conn_params_default(&cp);
     cp.max_line = (size_t)p->smtpd_line_length_limit;

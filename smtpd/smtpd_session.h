@@ -53,6 +53,7 @@ struct smtpd_env {
     struct event_loop *loop;
     const struct params *p;
     struct smtpd_networks mynetworks;
+    struct smtpd_networks limit_exceptions; /* smtpd_client_event_limit_exceptions */
     struct smtpd_policy policy;
     const char *qmgr_path;     /* the qmgr-submit socket */
     struct smtpd_anvil *anvil; /* NULL: no connection counting */
@@ -96,7 +97,8 @@ struct smtpd_session {
     char name[16]; /* "unknown": no reverse DNS yet */
     char helo[SMTPD_HELO_MAX + 1];
     bool esmtp;
-    bool trusted; /* client in mynetworks */
+    bool trusted;      /* client in mynetworks */
+    bool limit_exempt; /* client in smtpd_client_event_limit_exceptions */
     struct buf out;
 
     /* the transaction */

@@ -216,6 +216,7 @@ static void start(const char *conf, const char *addr)
     env.loop = loop;
     env.p = config_params(cfg);
     smtpd_networks_parse(env.p->mynetworks, &env.mynetworks, &error);
+    smtpd_networks_parse(env.p->smtpd_client_event_limit_exceptions, &env.limit_exceptions, &error);
     env.policy = (struct smtpd_policy){ lookup, NULL, &env.mynetworks, "+", "example.test" };
     snprintf(qmgr_path, sizeof(qmgr_path), "%s/qmgr.sock", test_tmpdir());
     env.qmgr_path = qmgr_path;
@@ -898,7 +899,7 @@ static void fa_accept(struct event_io *io, int fd, unsigned events, void *ctx)
 }
 
 /* anvil_session - a session counted by the fake anvil (or none at path) */
-static void anvil_session(int64_t count, bool listening, bool rate_limit)
+static void anvil_session(int64_t count, bool listening, bool rate_limit, bool exempt)
 {
     struct sockaddr_un sun = { .sun_family = AF_UNIX };
     char path[600];
@@ -917,12 +918,14 @@ static void anvil_session(int64_t count, bool listening, bool rate_limit)
         listen(fd, 4);
         start_hook_fd = fd;
     }
-    start(rate_limit ? "smtpd_client_connection_count_limit = 0\nsmtpd_client_connection_rate_limit = 20\n"
-                     : "smtpd_client_connection_count_limit = 2\n",
+    start(exempt       ? "smtpd_client_connection_count_limit = 2\nsmtpd_client_event_limit_exceptions = "
+                         "198.51.100.0/24\n"
+          : rate_limit ? "smtpd_client_connection_count_limit = 0\nsmtpd_client_connection_rate_limit = 20\n"
+                       : "smtpd_client_connection_count_limit = 2\n",
           "198.51.100.7");
     pump(50);
     drain();
-    if (count > 2) {
+    if (count > 2 && !exempt) {
         EXPECT_STR(output.data,
                    "421 4.7.0 mx.example.test Error: too many connections from 198.51.100.7\r\n");
         EXPECT_TRUE(session_ended);
@@ -947,12 +950,14 @@ static void anvil_session(int64_t count, bool listening, bool rate_limit)
 /* test_anvil - the connection count limit; an absent anvil is not fatal */
 static void test_anvil(void)
 {
-    anvil_session(1, true, false);
-    anvil_session(3, true, false);
-    anvil_session(2, true, true);
-    anvil_session(3, true, true);
+    anvil_session(1, true, false, false);
+    anvil_session(3, true, false, false);
+    anvil_session(2, true, true, false);
+    anvil_session(3, true, true, false);
+    /* a client in smtpd_client_event_limit_exceptions is never refused */
+    anvil_session(3, true, false, true);
     test_log_capture_start();
-    anvil_session(0, false, false);
+    anvil_session(0, false, false, false);
     test_log_capture_stop();
     EXPECT_LOG("connection counts are not enforced");
 }
