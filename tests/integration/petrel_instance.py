@@ -29,9 +29,14 @@ def ensure_test_user(name=TEST_USER):
     try:
         return pwd.getpwnam(name)
     except KeyError:
-        subprocess.run(["useradd", "--system", "--no-create-home", "--home-dir", "/nonexistent",
-                        "--shell", "/usr/sbin/nologin", name], check=True)
+        pass
+    # Suites run in parallel under ctest: another one may create it first.
+    r = subprocess.run(["useradd", "--system", "--no-create-home", "--home-dir", "/nonexistent",
+                        "--shell", "/usr/sbin/nologin", name], capture_output=True, text=True)
+    try:
         return pwd.getpwnam(name)
+    except KeyError:
+        raise RuntimeError("cannot create the test user %s: %s" % (name, r.stderr.strip()))
 
 
 PORT_OFFSETS = (25, 587, 465, 110, 995, 143, 993, 500, 501, 502)
