@@ -29,6 +29,8 @@ int cli_user(const char *config_dir, int argc, char **argv);
 int cli_alias(const char *config_dir, int argc, char **argv);
 /* petrel map FILE [--type aliases|virtual] */
 int cli_map(const char *config_dir, int argc, char **argv);
+/* petrel queue list|show ID|delete ID...|hold ID...|release ID...|flush */
+int cli_queue(const char *config_dir, int argc, char **argv);
 
 /* cli_error - print "petrel CMD: text" to stderr */
 void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

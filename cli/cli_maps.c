@@ -33,10 +33,8 @@ struct map_spec {
 };
 
 static const struct map_spec map_specs[CLI_MAP_COUNT] = {
-    { "domains", 0644 },
-    { "mailboxes", 0644 },
-    { "aliases", 0644 },
-    { "passwords", 0600 },
+    { "domains", 0644 },   { "mailboxes", 0644 }, { "aliases", 0644 },
+    { "passwords", 0600 }, { "quotas", 0644 },
 };
 
 /* cli_maps_args - action, flags and operands */
@@ -166,12 +164,23 @@ static int open_one(struct cli_maps *mm, enum cli_map_id id, bool write)
     return ret;
 }
 
+/* optional_exists - does the file of an optional map exist (or is it
+ * unknown: then opening it reports the error)? */
+static bool optional_exists(const struct cli_maps *mm, enum cli_map_id id)
+{
+    char *path = xasprintf("%s/%s", mm->dir, map_specs[id].name);
+    bool exists = access(path, F_OK) == 0 || errno != ENOENT;
+
+    xfree(path);
+    return exists;
+}
+
 /* cli_maps_open - the configuration, then the maps */
 int cli_maps_open(struct cli_maps *mm, const char *cmd, const char *config_dir, bool write)
 {
     struct stat st;
     const char *error;
-    int id, n = write ? CLI_MAP_COUNT : CLI_MAP_PASSWORDS;
+    int id;
 
     memset(mm, 0, sizeof(*mm));
     mm->cmd = cmd;
@@ -192,7 +201,11 @@ int cli_maps_open(struct cli_maps *mm, const char *cmd, const char *config_dir, 
         cli_maps_close(mm);
         return EX_IOERR;
     }
-    for (id = 0; id < n; id++) {
+    for (id = 0; id < CLI_MAP_COUNT; id++) {
+        if (!write && id == CLI_MAP_PASSWORDS)
+            continue;
+        if (write && id == CLI_MAP_QUOTAS && !optional_exists(mm, (enum cli_map_id)id))
+            continue;
         if (open_one(mm, (enum cli_map_id)id, write) < 0) {
             cli_maps_close(mm);
             return EX_IOERR;
@@ -308,7 +321,7 @@ int cli_maps_delete_all(struct cli_maps *mm, enum cli_map_id id, const struct cl
     const char *error;
     size_t i;
 
-    if (keys->count == 0)
+    if (keys->count == 0 || mm->map[id] == NULL)
         return 0;
     if (map_write_begin(mm->map[id], &error) < 0) {
         cli_error(mm->cmd, "%s", error);
@@ -328,11 +341,13 @@ int cli_maps_delete_all(struct cli_maps *mm, enum cli_map_id id, const struct cl
     return 0;
 }
 
-/* cli_maps_put - store one entry */
+/* cli_maps_put - store one entry; an optional map is created now */
 int cli_maps_put(struct cli_maps *mm, enum cli_map_id id, const char *key, const char *value)
 {
     const char *error;
 
+    if (mm->map[id] == NULL && open_one(mm, id, true) < 0)
+        return -1;
     if (map_put(mm->map[id], key, value, &error) < 0) {
         cli_error(mm->cmd, "%s", error);
         return -1;
@@ -340,11 +355,13 @@ int cli_maps_put(struct cli_maps *mm, enum cli_map_id id, const char *key, const
     return 0;
 }
 
-/* cli_maps_delete - remove one entry */
+/* cli_maps_delete - remove one entry (none: an absent optional map) */
 int cli_maps_delete(struct cli_maps *mm, enum cli_map_id id, const char *key)
 {
     const char *error;
 
+    if (mm->map[id] == NULL)
+        return 0;
     if (map_delete(mm->map[id], key, &error) < 0) {
         cli_error(mm->cmd, "%s", error);
         return -1;

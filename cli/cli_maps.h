@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: MIT
  * cli_maps - what "petrel domain", "petrel user" and "petrel alias" share:
- * the four maps of an instance ($data_directory/maps/domains, mailboxes,
- * aliases, passwords; schema in docs/queue.md) and the validation of the
+ * the maps of an instance ($data_directory/maps/domains, mailboxes,
+ * aliases, passwords, quotas; schema in docs/queue.md) and the validation of the
  * domains and addresses that become their keys.
  *
- * Modes: domains, mailboxes and aliases are 0644 (daemons running as the
+ * The quotas map is optional: a writer opens it only if it exists and
+ * creates it at the first cli_maps_put; deleting from it while it does
+ * not exist does nothing.
+ *
+ * Modes: domains, mailboxes, aliases and quotas are 0644 (daemons running as the
  * mail owner read them), passwords 0600 (only authd, before it drops
  * privileges). Run as root, every map belongs to the owner of the
  * configuration directory: root for a system or root-made instance (so the
@@ -39,6 +43,7 @@ enum cli_map_id {
     CLI_MAP_MAILBOXES,
     CLI_MAP_ALIASES,
     CLI_MAP_PASSWORDS,
+    CLI_MAP_QUOTAS, /* optional: absent until the first quota is set */
     CLI_MAP_COUNT,
 };
 
@@ -78,8 +83,9 @@ int cli_maps_args(const char *cmd, int argc, char **argv, const char *const *nam
 void cli_args_free(struct cli_args *a);
 
 /* cli_maps_open - load the configuration and open the maps: for writing,
- * all four (created when missing, owner and mode put right); otherwise the
- * three public ones read-only, a missing one standing for an empty map.
+ * all of them (created when missing, owner and mode put right; quotas only
+ * if it exists); otherwise the public ones (all but passwords) read-only,
+ * a missing one standing for an empty map.
  * EX_OK, or an exit status after printing the error */
 int cli_maps_open(struct cli_maps *mm, const char *cmd, const char *config_dir, bool write);
 /* cli_maps_close - close every map and free the configuration */

@@ -32,6 +32,7 @@ static const char usage_text[] =
     "  user           add, delete or list mailboxes, set passwords (petrel user --help)\n"
     "  alias          add, delete or list aliases (petrel alias --help)\n"
     "  map FILE       compile a text table into FILE.lmdb, like postmap (petrel map --help)\n"
+    "  queue          list, show, delete, hold, release or flush queued mail (petrel queue --help)\n"
     "\n"
     "Options:\n"
     "  -c DIR         configuration directory (default: $PETREL_CONFIG_DIR, else " PETREL_DEFAULT_CONFIG_DIR
@@ -103,6 +104,8 @@ int main(int argc, char **argv)
         return cli_alias(dir, argc - i, argv + i);
     if (strcmp(cmd, "map") == 0)
         return cli_map(dir, argc - i, argv + i);
+    if (strcmp(cmd, "queue") == 0)
+        return cli_queue(dir, argc - i, argv + i);
     fprintf(stderr, "petrel: unknown command \"%s\"\n\n%s", cmd, usage_text);
     return EX_USAGE;
 }

@@ -453,12 +453,12 @@ void local_batch_init(struct server *s)
 
     if (p->virtual_mailbox_base[0] != '/')
         msg_fatal("virtual_mailbox_base \"%s\" is not an absolute path", p->virtual_mailbox_base);
-    if (p->mailbox_quota_default > 0)
-        msg_warn("mailbox_quota_default is set, but local does not enforce quotas yet");
     svc->server = s;
     svc->max_frame = (size_t)p->ipc_max_frame_size;
     svc->cfg.mailbox_base = p->virtual_mailbox_base;
     svc->cfg.size_limit = (uint64_t)p->message_size_limit + LOCAL_HEADER_ROOM;
+    svc->cfg.quota_default = (uint64_t)p->mailbox_quota_default;
+    svc->cfg.quota_bounce = strcmp(p->mailbox_quota_action, "bounce") == 0;
     svc->batch = local_batch_create(server_loop(s), &svc->cfg);
     server_set_context(s, svc);
     msg_debug("virtual_mailbox_base %s, content limit %llu bytes", svc->cfg.mailbox_base,

@@ -27,9 +27,11 @@
 #include "mail/queue_id.h"
 #include "maildir/maildir_deliver.h"
 #include "maildir/maildir_folder.h"
+#include "maildir/maildir_quota.h"
 #include "util/alloc.h"
 #include "util/err.h"
 #include "util/ipc.h"
+#include "util/msg.h"
 
 /* The one table from outcome to reply status, enhanced code and log word. */
 static const struct {
@@ -43,6 +45,8 @@ static const struct {
     [LOCAL_BAD_STORE] = { MAIL_STATUS_PERM, "5.3.5", "bounced" },
     [LOCAL_BOUNCE] = { MAIL_STATUS_PERM, "5.3.0", "bounced" },
     [LOCAL_MALFORMED] = { MAIL_STATUS_PERM, "5.3.0", "bounced" },
+    [LOCAL_FULL_DEFER] = { MAIL_STATUS_TEMP, "4.2.2", "deferred" },
+    [LOCAL_FULL_BOUNCE] = { MAIL_STATUS_PERM, "5.2.2", "bounced" },
 };
 
 /* local_outcome_status - the reply status of an outcome */
@@ -113,6 +117,29 @@ int local_check_address(const char *what, const char *s, bool may_be_empty, cons
         if (c < 0x20 || c == 0x7f)
             return errf(error_r, "%s has the control byte 0x%02x at offset %zu", what, c, i);
     }
+    return 0;
+}
+
+/* quota_number - 1..18 decimal digits at *p, advanced past them */
+static int quota_number(const char **p, uint64_t *v_r)
+{
+    uint64_t v = 0;
+    size_t n = 0;
+
+    for (; **p >= '0' && **p <= '9' && n < 18; (*p)++, n++)
+        v = v * 10 + (uint64_t)(**p - '0');
+    *v_r = v;
+    return n > 0 && !(**p >= '0' && **p <= '9') ? 0 : -1;
+}
+
+/* local_check_quota - "BYTES" or "BYTES,MESSAGES" */
+int local_check_quota(const char *s, uint64_t *bytes_r, uint64_t *count_r, const char **error_r)
+{
+    const char *p = s;
+
+    *count_r = 0;
+    if (quota_number(&p, bytes_r) < 0 || (*p == ',' && (p++, quota_number(&p, count_r) < 0)) || *p != '\0')
+        return errf(error_r, "quota \"%.40s\" is not BYTES[,MESSAGES] (1 to 18 digits each)", s);
     return 0;
 }
 
@@ -190,11 +217,28 @@ size_t local_request_rcpt_count(const struct ipc_msg *m)
     return count;
 }
 
+/* rcpt_quota - the optional "quota" of recipient cur */
+static int rcpt_quota(const struct ipc_attr *a, struct local_rcpt *cur, size_t index, const char **error_r)
+{
+    const char *e;
+
+    if (a->type != IPC_STR)
+        return errf(error_r, "recipient %zu: attribute \"%s\" is not a string", index + 1, a->name);
+    if (cur->has_quota)
+        return errf(error_r, "recipient %zu: attribute \"%s\" appears more than once", index + 1, a->name);
+    if (local_check_quota(a->s, &cur->quota_bytes, &cur->quota_count, &e) < 0)
+        return errf(error_r, "recipient %zu: %s", index + 1, e);
+    cur->has_quota = true;
+    return 0;
+}
+
 /* rcpt_attr - check one per-recipient attribute against recipient cur */
 static int rcpt_attr(const struct ipc_attr *a, struct local_rcpt *cur, size_t index, const char **error_r)
 {
     const char **slot = strcmp(a->name, MA_MAILBOX) == 0 ? &cur->mailbox : &cur->orig_rcpt, *e;
 
+    if (strcmp(a->name, MA_QUOTA) == 0)
+        return rcpt_quota(a, cur, index, error_r);
     if (a->type != IPC_STR)
         return errf(error_r, "recipient %zu: attribute \"%s\" is not a string", index + 1, a->name);
     if (*slot != NULL)
@@ -206,7 +250,7 @@ static int rcpt_attr(const struct ipc_attr *a, struct local_rcpt *cur, size_t in
     return 0;
 }
 
-/* collect_rcpts - group rcpt, mailbox, orig_rcpt by order */
+/* collect_rcpts - group rcpt, mailbox, orig_rcpt, quota by order */
 static int collect_rcpts(const struct ipc_msg *m, struct local_request *req, const char **error_r)
 {
     size_t i, n = ipc_msg_count(m), count = local_request_rcpt_count(m);
@@ -227,7 +271,8 @@ static int collect_rcpts(const struct ipc_msg *m, struct local_request *req, con
             if (local_check_address("rcpt", a->s, false, &e) < 0)
                 return errf(error_r, "recipient %zu: %s", req->nrcpt + 1, e);
             req->rcpts[req->nrcpt++].rcpt = a->s;
-        } else if (strcmp(a->name, MA_MAILBOX) == 0 || strcmp(a->name, MA_ORIG_RCPT) == 0) {
+        } else if (strcmp(a->name, MA_MAILBOX) == 0 || strcmp(a->name, MA_ORIG_RCPT) == 0
+                   || strcmp(a->name, MA_QUOTA) == 0) {
             if (cur == NULL)
                 return errf(error_r, "attribute \"%s\" before the first \"rcpt\"", a->name);
             if (rcpt_attr(a, cur, req->nrcpt - 1, error_r) < 0)
@@ -380,6 +425,44 @@ static int prepare_maildir(const struct local_config *cfg, const char *mailbox, 
     return 0;
 }
 
+/* quota_read - the mailbox's maildirsize with the given limits: read,
+ * recalculated when missing, torn, malformed or its limits changed */
+static int quota_read(const char *path, uint64_t max_bytes, uint64_t max_count, struct maildir_quota *q_r,
+                      const char **error_r)
+{
+    bool exists = false;
+
+    if (maildir_quota_read(path, q_r, &exists, error_r) == 0 && exists && !q_r->recalc
+        && q_r->max_bytes == max_bytes && q_r->max_count == max_count)
+        return 0;
+    return maildir_quota_recalc(path, max_bytes, max_count, q_r, error_r);
+}
+
+/* quota_check - 0 if the delivery of bytes fits the recipient's quota
+ * (or there is none); else -1 with the result set */
+static int quota_check(const struct local_config *cfg, const struct local_rcpt *rc, const char *path,
+                       uint64_t bytes, struct local_result *res)
+{
+    uint64_t max_bytes = rc->has_quota ? rc->quota_bytes : cfg->quota_default;
+    uint64_t max_count = rc->has_quota ? rc->quota_count : 0;
+    struct maildir_quota q;
+    const char *error = NULL;
+
+    if (max_bytes == 0 && max_count == 0)
+        return 0;
+    if (quota_read(path, max_bytes, max_count, &q, &error) < 0) {
+        local_result_set(res, LOCAL_DEFER, "cannot read the mailbox quota", error);
+        return -1;
+    }
+    if (!maildir_quota_exceeded(&q, bytes, 1))
+        return 0;
+    local_result_set(res, cfg->quota_bounce ? LOCAL_FULL_BOUNCE : LOCAL_FULL_DEFER, "mailbox full",
+                     max_bytes > 0 && maildir_quota_exceeded(&q, bytes, 0)
+                         ? err_fmt("mailbox full: quota %llu bytes", (unsigned long long)max_bytes)
+                         : err_fmt("mailbox full: quota %llu messages", (unsigned long long)max_count));
+    return -1;
+}
+
 /* deliver_one - one copy of the message into one maildir (new/ unsynced) */
 static void deliver_one(const struct local_config *cfg, const struct local_request *req,
                         const struct local_rcpt *rc, int fd, struct local_result *res)
@@ -396,6 +479,9 @@ static void deliver_one(const struct local_config *cfg, const struct local_reque
         return;
     /* sender and rcpt were checked: no control bytes, so one line each */
     n = snprintf(headers, sizeof(headers), "Return-Path: <%s>\nDelivered-To: %s\n", req->sender, rc->rcpt);
+    /* the content length bounds the stored size: CRLF to LF only shrinks it */
+    if (quota_check(cfg, rc, path, req->length + (uint64_t)n, res) < 0)
+        return;
     opts.headers = headers;
     opts.headers_len = (size_t)n;
     opts.eol = MAILDIR_EOL_CRLF_TO_LF;
@@ -412,6 +498,10 @@ static void deliver_one(const struct local_config *cfg, const struct local_reque
     }
     local_result_set(res, LOCAL_SENT, "delivered to maildir", NULL);
     res->new_dir = xstrdup(out.new_dir);
+    /* bookkeeping only (no maildirsize: no quota); a lost line is
+     * corrected by the next recalculation */
+    if (maildir_quota_add(path, (int64_t)out.size, 1, &error) < 0)
+        msg_warn("%s: %s", req->queue_id, error);
 }
 
 /* local_deliver_request - one delivery per distinct mailbox */

@@ -16,6 +16,11 @@
  * ending in '/'; content of at most message_size_limit plus
  * LOCAL_HEADER_ROOM bytes (the queue's M record holds our Received: line).
  *
+ * A recipient may carry "quota" = "BYTES,MESSAGES" (decimal, 0 = no
+ * limit, each at most 18 digits); without it quota_default applies. The
+ * Maildir++ maildirsize of the mailbox is checked against the content
+ * length before the delivery and updated after it (maildir_quota.h).
+ *
  * Recipients of one request with the same mailbox get one file (its
  * Delivered-To: names the first of them) and share its result.
  *
@@ -47,6 +52,9 @@ struct local_rcpt {
     const char *rcpt;
     const char *mailbox;
     const char *orig_rcpt; /* NULL when the request gave none */
+    bool has_quota;        /* the request gave "quota" (else the default applies) */
+    uint64_t quota_bytes;  /* 0: no limit */
+    uint64_t quota_count;  /* 0: no limit */
     size_t first;          /* the first recipient with the same mailbox: its delivery is this one's */
 };
 
@@ -62,12 +70,14 @@ struct local_request {
 /* The outcomes of a delivery; local_deliver.c maps each to a status and an
  * enhanced status code in one table. */
 enum local_outcome {
-    LOCAL_SENT,      /* 0 2.0.0 */
-    LOCAL_DEFER,     /* 4 4.3.0: disk full, I/O error, new/ not synced ... */
-    LOCAL_TOO_BIG,   /* 5 5.3.4: larger than the size limit */
-    LOCAL_BAD_STORE, /* 5 5.3.5: a symlink or a non-directory in the path */
-    LOCAL_BOUNCE,    /* 5 5.3.0: any other permanent failure */
-    LOCAL_MALFORMED, /* 5 5.3.0: the request itself was refused */
+    LOCAL_SENT,        /* 0 2.0.0 */
+    LOCAL_DEFER,       /* 4 4.3.0: disk full, I/O error, new/ not synced ... */
+    LOCAL_TOO_BIG,     /* 5 5.3.4: larger than the size limit */
+    LOCAL_BAD_STORE,   /* 5 5.3.5: a symlink or a non-directory in the path */
+    LOCAL_BOUNCE,      /* 5 5.3.0: any other permanent failure */
+    LOCAL_MALFORMED,   /* 5 5.3.0: the request itself was refused */
+    LOCAL_FULL_DEFER,  /* 4 4.2.2: over quota, mailbox_quota_action = defer */
+    LOCAL_FULL_BOUNCE, /* 5 5.2.2: over quota, mailbox_quota_action = bounce */
 };
 
 /* The result of one delivery (one per distinct mailbox). */
@@ -82,6 +92,8 @@ struct local_result {
 struct local_config {
     const char *mailbox_base; /* virtual_mailbox_base, absolute */
     uint64_t size_limit;      /* largest content accepted, in bytes */
+    uint64_t quota_default;   /* mailbox_quota_default: bytes, 0 none */
+    bool quota_bounce;        /* mailbox_quota_action = bounce */
 };
 
 /* local_check_mailbox - is mailbox a safe relative Maildir path ("a/b/")?
@@ -90,6 +102,9 @@ int local_check_mailbox(const char *mailbox, const char **error_r);
 /* local_check_address - what ("sender", "rcpt", ...) s: at most
  * LOCAL_ADDR_MAX bytes, no control byte, empty only if may_be_empty */
 int local_check_address(const char *what, const char *s, bool may_be_empty, const char **error_r);
+/* local_check_quota - "BYTES" or "BYTES,MESSAGES", decimal, at most 18
+ * digits each; 0, or -1 with the reason */
+int local_check_quota(const char *s, uint64_t *bytes_r, uint64_t *count_r, const char **error_r);
 /* local_check_queue_id - QUEUE_ID_LEN characters of 0-9A-V */
 int local_check_queue_id(const char *s, const char **error_r);
 /* local_request_check - parse and validate a deliver request (pure; the

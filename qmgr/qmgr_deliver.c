@@ -83,6 +83,8 @@ static void log_result(const struct qmgr_msg *m, const struct qf_rcpt *r, int st
     double delay;
     char orig[600] = "";
 
+    if (status != 0)
+        qmgr_queue_note_deferral(m->queue, m->id, reason);
     clock_gettime(CLOCK_REALTIME, &now);
     delay = (double)(now.tv_sec - m->qf->arrival_sec) + (now.tv_nsec / 1000 - m->qf->arrival_usec) / 1e6;
     if (r->orig != NULL)
@@ -155,14 +157,47 @@ static void conn_destroy(struct conn *c, const char *why)
     qmgr_deliver_kick(d);
 }
 
+/* add_rcpt - recipient i of m with its mailbox and optional quota, or its
+ * result at once: no mailbox any more 5.1.1, a map failure 4.3.0 */
+static void add_rcpt(struct conn *c, struct ipc_msg *req, struct qmgr_msg *m, size_t i)
+{
+    const struct qf_rcpt *r = &m->qf->rcpts[i];
+    const char *error = NULL;
+    char *mailbox = NULL, *quota = NULL;
+    enum map_result mr = qmgr_route_mailbox(c->d->maps, r->address, &mailbox, &error);
+
+    /* no quotas entry: local applies mailbox_quota_default */
+    if (mr == MAP_FOUND && qmgr_route_quota(c->d->maps, r->address, &quota, &error) == MAP_TEMPFAIL)
+        mr = MAP_TEMPFAIL;
+    switch (mr) {
+    case MAP_FOUND:
+        ipc_msg_add_str(req, MA_RCPT, r->address);
+        ipc_msg_add_str(req, MA_MAILBOX, mailbox);
+        if (quota != NULL)
+            ipc_msg_add_str(req, MA_QUOTA, quota);
+        ipc_msg_add_str(req, MA_ORIG_RCPT, r->orig != NULL ? r->orig : r->address);
+        c->sent[c->nsent++] = i;
+        break;
+    case MAP_NOTFOUND:
+        c->status[i] = 5;
+        log_result(m, r, 5, "5.1.1", "no mailbox for this recipient any more");
+        break;
+    case MAP_TEMPFAIL:
+    default:
+        c->status[i] = 4;
+        log_result(m, r, 4, "4.3.0", error);
+        break;
+    }
+    xfree(mailbox);
+    xfree(quota);
+}
+
 /* build_request - the deliver request for m; recipients whose mailbox
  * cannot be found now get their result at once */
 static void build_request(struct conn *c, struct qmgr_msg *m)
 {
     struct ipc_msg *req = ipc_msg_create();
     const struct qf_message *qf = m->qf;
-    const char *error;
-    char *mailbox;
     size_t i;
 
     c->msg = m;
@@ -177,30 +212,9 @@ static void build_request(struct conn *c, struct qmgr_msg *m)
     for (i = 0; i < qf->nrcpts; i++)
         c->status[i] = -1;
     /* The rest of a very long list waits for the next attempt. */
-    for (i = 0; i < qf->nrcpts && c->nsent < QMGR_DELIVER_RCPT_MAX; i++) {
-        const struct qf_rcpt *r = &qf->rcpts[i];
-
-        if (r->done)
-            continue;
-        switch (qmgr_route_mailbox(c->d->maps, r->address, &mailbox, &error)) {
-        case MAP_FOUND:
-            ipc_msg_add_str(req, MA_RCPT, r->address);
-            ipc_msg_add_str(req, MA_MAILBOX, mailbox);
-            ipc_msg_add_str(req, MA_ORIG_RCPT, r->orig != NULL ? r->orig : r->address);
-            c->sent[c->nsent++] = i;
-            xfree(mailbox);
-            break;
-        case MAP_NOTFOUND:
-            c->status[i] = 5;
-            log_result(m, r, 5, "5.1.1", "no mailbox for this recipient any more");
-            break;
-        case MAP_TEMPFAIL:
-        default:
-            c->status[i] = 4;
-            log_result(m, r, 4, "4.3.0", error);
-            break;
-        }
-    }
+    for (i = 0; i < qf->nrcpts && c->nsent < QMGR_DELIVER_RCPT_MAX; i++)
+        if (!qf->rcpts[i].done)
+            add_rcpt(c, req, m, i);
     c->req = req;
 }
 

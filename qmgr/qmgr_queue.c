@@ -154,6 +154,7 @@ static void forget(struct qmgr_queue *q, struct qmgr_msg *m)
     event_timer_remove(&m->retry);
     unload(m);
     q->count--;
+    xfree(m->reason);
     xfree(m);
 }
 
@@ -487,5 +488,121 @@ void qmgr_queue_settle(struct qmgr_queue *q, struct qmgr_msg *m, const int *stat
             m->dir = QMGR_DIR_DEFERRED;
     }
     schedule_retry(q, m);
+    notify_ready(q);
+}
+
+/* qmgr_queue_note_deferral - keep the last deferral reason */
+void qmgr_queue_note_deferral(struct qmgr_queue *q, const char *id, const char *reason)
+{
+    struct qmgr_msg *m = find(q, id);
+
+    if (m == NULL)
+        return;
+    xfree(m->reason);
+    m->reason = xstrdup(reason != NULL ? reason : "");
+}
+
+/* qmgr_queue_find - lookup by id */
+const struct qmgr_msg *qmgr_queue_find(struct qmgr_queue *q, const char *id)
+{
+    return find(q, id);
+}
+
+/* qmgr_queue_dir_name - a directory's name */
+const char *qmgr_queue_dir_name(enum qmgr_dir dir)
+{
+    return dir_names[dir];
+}
+
+/* held_or_deferred - the directory of a file qmgr has not in memory:
+ * hold/ or deferred/ (never incoming/, where files are being received) */
+static int held_or_deferred(struct qmgr_queue *q, const char *id, enum qmgr_dir *dir_r)
+{
+    if (faccessat(q->dirfd[QMGR_DIR_HOLD], id, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+        *dir_r = QMGR_DIR_HOLD;
+    else if (faccessat(q->dirfd[QMGR_DIR_DEFERRED], id, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+        *dir_r = QMGR_DIR_DEFERRED;
+    else
+        return -1;
+    return 0;
+}
+
+/* locate - where id is; -1 with an error if unknown or in delivery */
+static int locate(struct qmgr_queue *q, const char *id, struct qmgr_msg **m_r, enum qmgr_dir *dir_r,
+                  const char **error_r)
+{
+    *m_r = find(q, id);
+    if (*m_r != NULL && (*m_r)->in_flight)
+        return errf(error_r, "%s: message is being delivered; try again", id);
+    if (*m_r != NULL) {
+        *dir_r = (*m_r)->dir;
+        return 0;
+    }
+    if (held_or_deferred(q, id, dir_r) < 0)
+        return errf(error_r, "%s: no such message in the queue", id);
+    return 0;
+}
+
+/* qmgr_queue_delete - unlink and forget */
+int qmgr_queue_delete(struct qmgr_queue *q, const char *id, const char **error_r)
+{
+    struct qmgr_msg *m;
+    enum qmgr_dir dir;
+
+    if (locate(q, id, &m, &dir, error_r) < 0)
+        return -1;
+    if (unlinkat(q->dirfd[dir], id, 0) < 0)
+        return errf(error_r, "%s: unlink %s/%s: %s", id, dir_names[dir], id, strerror(errno));
+    if (m != NULL)
+        forget(q, m);
+    msg_info("%s: removed (deleted by the administrator)", id);
+    return 0;
+}
+
+/* qmgr_queue_hold - into hold/, out of memory (recovery skips hold/) */
+int qmgr_queue_hold(struct qmgr_queue *q, const char *id, const char **error_r)
+{
+    struct qmgr_msg *m;
+    enum qmgr_dir dir;
+
+    if (locate(q, id, &m, &dir, error_r) < 0)
+        return -1;
+    if (dir == QMGR_DIR_HOLD)
+        return errf(error_r, "%s: message is already on hold", id);
+    if (move_file(q, id, dir, QMGR_DIR_HOLD, error_r) < 0)
+        return -1;
+    if (m != NULL)
+        forget(q, m);
+    msg_info("%s: placed on hold by the administrator", id);
+    return 0;
+}
+
+/* qmgr_queue_release - back to incoming/, scheduled now */
+int qmgr_queue_release(struct qmgr_queue *q, const char *id, const char **error_r)
+{
+    if (find(q, id) != NULL || faccessat(q->dirfd[QMGR_DIR_HOLD], id, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
+        return errf(error_r, "%s: no such message on hold", id);
+    if (move_file(q, id, QMGR_DIR_HOLD, QMGR_DIR_INCOMING, error_r) < 0)
+        return -1;
+    add_msg(q, id, QMGR_DIR_INCOMING);
+    msg_info("%s: released from hold by the administrator", id);
+    notify_ready(q);
+    return 0;
+}
+
+/* qmgr_queue_flush - cancel every retry timer, pick up deferred/ */
+void qmgr_queue_flush(struct qmgr_queue *q)
+{
+    struct qmgr_msg *m;
+    int i;
+
+    scan_dir(q, QMGR_DIR_DEFERRED, false);
+    for (i = 0; i < QMGR_HASH_SIZE; i++)
+        for (m = q->hash[i]; m != NULL; m = m->hnext)
+            if (m->retry != NULL) {
+                event_timer_remove(&m->retry);
+                make_ready(q, m);
+            }
+    msg_info("flush: every deferred message is scheduled now");
     notify_ready(q);
 }

@@ -54,6 +54,7 @@ struct qmgr_msg {
     bool in_flight;        /* a delivery request is out */
     bool ready;            /* on the ready list */
     struct event_timer *retry;
+    char *reason;           /* the last deferral reason, or NULL */
     struct qmgr_msg *hnext; /* hash chain */
     struct qmgr_msg *rnext; /* ready list */
     struct qmgr_queue *queue;
@@ -95,6 +96,22 @@ struct qmgr_msg *qmgr_queue_next(struct qmgr_queue *q);
  * delivered ones done (one fsync), then removes the file if nothing is left,
  * else moves it to deferred/ and starts its retry timer. */
 void qmgr_queue_settle(struct qmgr_queue *q, struct qmgr_msg *m, const int *status);
+/* qmgr_queue_note_deferral - remember why a delivery of id was deferred
+ * (shown by petrel queue list) */
+void qmgr_queue_note_deferral(struct qmgr_queue *q, const char *id, const char *reason);
+/* qmgr_queue_find - the message with this id, or NULL if not in memory */
+const struct qmgr_msg *qmgr_queue_find(struct qmgr_queue *q, const char *id);
+/* qmgr_queue_dir_name - "incoming", "deferred", "hold" or "corrupt" */
+const char *qmgr_queue_dir_name(enum qmgr_dir dir);
+/* qmgr_queue_delete - remove id's file and its state (administrator);
+ * 0, or -1 with an error (unknown, in delivery, I/O) */
+int qmgr_queue_delete(struct qmgr_queue *q, const char *id, const char **error_r);
+/* qmgr_queue_hold - move id to hold/ (fsynced) and forget it until released */
+int qmgr_queue_hold(struct qmgr_queue *q, const char *id, const char **error_r);
+/* qmgr_queue_release - move id from hold/ to incoming/, ready at once */
+int qmgr_queue_release(struct qmgr_queue *q, const char *id, const char **error_r);
+/* qmgr_queue_flush - every deferred message is ready now */
+void qmgr_queue_flush(struct qmgr_queue *q);
 /* qmgr_queue_count - messages known (tests, statistics) */
 unsigned long qmgr_queue_count(const struct qmgr_queue *q);
 

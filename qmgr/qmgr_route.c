@@ -31,7 +31,7 @@ struct qmgr_map_ref {
 };
 
 struct qmgr_maps {
-    struct qmgr_map_ref aliases, mailboxes;
+    struct qmgr_map_ref aliases, mailboxes, quotas;
     char *delims;
 };
 
@@ -45,7 +45,6 @@ struct expand {
 };
 
 static enum qmgr_route_status expand_address(struct expand *x, const char *address, bool final_only);
-
 /* qmgr_maps_create - remember where the maps are */
 struct qmgr_maps *qmgr_maps_create(const char *dir, const char *delims)
 {
@@ -53,6 +52,7 @@ struct qmgr_maps *qmgr_maps_create(const char *dir, const char *delims)
 
     m->aliases.path = xasprintf("%s/aliases", dir);
     m->mailboxes.path = xasprintf("%s/mailboxes", dir);
+    m->quotas.path = xasprintf("%s/quotas", dir);
     m->delims = xstrdup(delims != NULL ? delims : "");
     return m;
 }
@@ -66,8 +66,10 @@ void qmgr_maps_destroy(struct qmgr_maps **m_r)
         return;
     map_close(&m->aliases.map);
     map_close(&m->mailboxes.map);
+    map_close(&m->quotas.map);
     xfree(m->aliases.path);
     xfree(m->mailboxes.path);
+    xfree(m->quotas.path);
     xfree(m->delims);
     xfree(m);
     *m_r = NULL;
@@ -174,6 +176,49 @@ enum map_result qmgr_route_mailbox(struct qmgr_maps *m, const char *address, cha
     if (candidates(m, address, &c, error_r) < 0)
         return MAP_NOTFOUND;
     return lookup_mailbox(m, &c, mailbox_r, error_r);
+}
+
+/* quota_valid - "BYTES" or "BYTES,MESSAGES", 1..18 digits each (what
+ * local accepts; a bad entry must not make local refuse the request) */
+static bool quota_valid(const char *v)
+{
+    size_t digits = 0, commas = 0;
+
+    for (; *v != '\0'; v++) {
+        if (*v == ',' && digits > 0 && commas++ == 0)
+            digits = 0;
+        else if (*v < '0' || *v > '9' || ++digits > 18)
+            return false;
+    }
+    return digits > 0;
+}
+
+/* qmgr_route_quota - the quotas entry of the key whose mailbox address
+ * has; MAP_NOTFOUND when neither; a malformed entry is MAP_TEMPFAIL */
+enum map_result qmgr_route_quota(struct qmgr_maps *m, const char *address, char **quota_r,
+                                 const char **error_r)
+{
+    struct map_key_candidates c;
+    enum map_result r;
+    char *mailbox;
+    size_t i;
+
+    *quota_r = NULL;
+    if (candidates(m, address, &c, error_r) < 0)
+        return MAP_NOTFOUND;
+    for (i = 0; i < c.count && c.key[i][0] != '@'; i++) {
+        if ((r = ref_lookup(&m->mailboxes, c.key[i], &mailbox, error_r)) == MAP_NOTFOUND)
+            continue;
+        xfree(mailbox);
+        if (r != MAP_FOUND || (r = ref_lookup(&m->quotas, c.key[i], quota_r, error_r)) != MAP_FOUND)
+            return r;
+        if (quota_valid(*quota_r))
+            return MAP_FOUND;
+        *error_r = err_fmt("quotas: the value of %s is not BYTES[,MESSAGES]", c.key[i]);
+        xfree(*quota_r);
+        return MAP_TEMPFAIL;
+    }
+    return MAP_NOTFOUND;
 }
 
 /* expand_value - expand each member of an alias value found under self */

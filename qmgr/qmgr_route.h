@@ -78,4 +78,10 @@ void qmgr_route_list_free(struct qmgr_route_list *list);
 /* qmgr_route_reply - the status (4 or 5), dsn and client text of a failure */
 void qmgr_route_reply(enum qmgr_route_status st, int *status_r, const char **dsn_r, const char **text_r);
 
+/* qmgr_route_quota - the "quotas" entry ("BYTES[,MESSAGES]") of the key
+ * under which address has its mailbox; MAP_NOTFOUND when there is none; a
+ * malformed entry or a map error is MAP_TEMPFAIL */
+enum map_result qmgr_route_quota(struct qmgr_maps *m, const char *address, char **quota_r,
+                                 const char **error_r);
+
 #endif

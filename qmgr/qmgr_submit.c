@@ -26,6 +26,7 @@
 #include "mail/queue_file.h"
 #include "mail/queue_id.h"
 #include "mail/server.h"
+#include "qmgr_admin.h"
 #include "qmgr_commit.h"
 #include "qmgr_queue.h"
 #include "qmgr_route.h"
@@ -341,6 +342,9 @@ static void session_on_msg(struct ipc_chan *chan, struct ipc_msg *m, void *ctx)
     (void)chan;
     if (s->state == QMGR_SUBMIT_COMMIT || s->state == QMGR_SUBMIT_DONE) {
         msg_warn("%s: session %lu: request after end: ignored", qid(s), s->number);
+    } else if (s->state == QMGR_SUBMIT_BEGIN && qmgr_admin_request(m) != QMGR_ADMIN_NONE) {
+        qmgr_admin_serve(s->svc, s->chan, m, s->number);
+        session_finish(s);
     } else if (qmgr_submit_check(s->state, m, &a, &dsn, &error) < 0) {
         session_fail(s, 5, dsn, "Protocol error", error);
         if (a.req == QMGR_REQ_BEGIN && s->state == QMGR_SUBMIT_BEGIN) {

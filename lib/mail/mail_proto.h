@@ -57,6 +57,7 @@
 #define MA_LENGTH "length"
 #define MA_RCPT "rcpt"
 #define MA_MAILBOX "mailbox"
+#define MA_QUOTA "quota"
 #define MA_ORIG_RCPT "orig_rcpt"
 #define MA_RCPT_STATUS "rcpt_status"
 #define MA_RCPT_DSN "rcpt_dsn"

@@ -8,7 +8,10 @@
  * size limit; and the group-commit batch: one directory sync per distinct
  * new/ per round, replies in order, a malformed request answered 5, and a
  * failed directory sync deferring every delivery into that directory
- * while the files stay.
+ * while the files stay; quotas: the "quota" attribute's syntax, a
+ * delivery within quota updates maildirsize, one over it (bytes or
+ * messages, own or mailbox_quota_default) is 4.2.2 or, with the bounce
+ * action, 5.2.2, and writes nothing.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -22,6 +25,7 @@
 
 #include "local_batch.h"
 #include "local_deliver.h"
+#include "maildir/maildir_quota.h"
 #include "maildir/maildir_trace.h"
 #include "test.h"
 #include "util/alloc.h"
@@ -331,7 +335,7 @@ static void deliver(const struct local_config *cfg, const char *spec, struct loc
 /* test_deliver_bytes - the exact file: our headers, content with LF */
 static void test_deliver_bytes(void)
 {
-    struct local_config cfg = { base, 1 << 20 };
+    struct local_config cfg = { base, 1 << 20, 0, false };
     struct local_result res[1];
     char name[512], want[64];
 
@@ -353,7 +357,7 @@ static void test_deliver_bytes(void)
 /* test_deliver_same_mailbox - two recipients, one mailbox: one file */
 static void test_deliver_same_mailbox(void)
 {
-    struct local_config cfg = { base, 1 << 20 };
+    struct local_config cfg = { base, 1 << 20, 0, false };
     struct local_result res[3];
     char name[512];
 
@@ -374,7 +378,7 @@ static void test_deliver_same_mailbox(void)
 /* test_deliver_symlink - a symlinked component is refused, nothing written */
 static void test_deliver_symlink(void)
 {
-    struct local_config cfg = { base, 1 << 20 };
+    struct local_config cfg = { base, 1 << 20, 0, false };
     struct local_result res[1];
     char outside[1024], link_path[2048], name[2048];
 
@@ -411,13 +415,149 @@ static void test_deliver_symlink(void)
 /* test_deliver_too_big - over the limit: 5.3.4, no file */
 static void test_deliver_too_big(void)
 {
-    struct local_config cfg = { base, 20 };
+    struct local_config cfg = { base, 20, 0, false };
     struct local_result res[1];
 
     deliver(&cfg, "srcpt=dave@example.test;smailbox=example.test/dave/", res, 1);
     EXPECT_INT(res[0].outcome, LOCAL_TOO_BIG);
     EXPECT_STR(local_outcome_dsn(res[0].outcome), "5.3.4");
     EXPECT_TRUE(new_files("example.test/dave", NULL, 0) <= 0);
+    local_result_clear(&res[0]);
+}
+
+/* test_quota_syntax - the "quota" attribute: BYTES[,MESSAGES] once per rcpt */
+static void test_quota_syntax(void)
+{
+    static const struct {
+        const char *quota;
+        int ret;
+        uint64_t bytes, count;
+    } cases[] = {
+        { "0", 0, 0, 0 },
+        { "1048576", 0, 1048576, 0 },
+        { "1000,20", 0, 1000, 20 },
+        { "0,5", 0, 0, 5 },
+        { "", -1, 0, 0 },
+        { "1,", -1, 0, 0 },
+        { ",1", -1, 0, 0 },
+        { "1,2,3", -1, 0, 0 },
+        { "-1", -1, 0, 0 },
+        { "1k", -1, 0, 0 },
+        { "1234567890123456789", -1, 0, 0 },
+    };
+    struct local_request req;
+    struct ipc_msg *m;
+    const char *error = NULL;
+    uint64_t b, c;
+    size_t i;
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        EXPECT_INT(local_check_quota(cases[i].quota, &b, &c, &error), cases[i].ret);
+        if (cases[i].ret == 0 && EXPECT_INT(b, cases[i].bytes))
+            EXPECT_INT(c, cases[i].count);
+    }
+    m = build(BASE RCPT ";squota=5,1;squota=6");
+    EXPECT_INT(local_request_check(m, &req, &error), -1);
+    EXPECT_STR(error, "recipient 1: attribute \"quota\" appears more than once");
+    ipc_msg_destroy(&m);
+    m = build(BASE "squota=5;" RCPT);
+    EXPECT_INT(local_request_check(m, &req, &error), -1);
+    EXPECT_STR(error, "attribute \"quota\" before the first \"rcpt\"");
+    ipc_msg_destroy(&m);
+    m = build(BASE RCPT ";squota=5,x");
+    EXPECT_INT(local_request_check(m, &req, &error), -1);
+    EXPECT_CONTAINS(error, "recipient 1: quota \"5,x\" is not BYTES[,MESSAGES]");
+    ipc_msg_destroy(&m);
+    m = build(BASE RCPT ";squota=5,1");
+    if (EXPECT_INT(local_request_check(m, &req, &error), 0) && EXPECT_TRUE(req.rcpts[0].has_quota))
+        EXPECT_INT(req.rcpts[0].quota_count, 1);
+    local_request_free(&req);
+    ipc_msg_destroy(&m);
+}
+
+/* quota_usage - bytes and count of maildir's maildirsize (-1: none) */
+static int64_t quota_usage(const char *maildir, int64_t *count_r)
+{
+    char path[PATH_MAX];
+    struct maildir_quota q;
+    const char *error = NULL;
+    bool exists = false;
+
+    snprintf(path, sizeof(path), "%s/%s", base, maildir);
+    *count_r = -1;
+    if (maildir_quota_read(path, &q, &exists, &error) < 0 || !exists)
+        return -1;
+    *count_r = q.count;
+    return q.bytes;
+}
+
+/* test_quota_deliver - within quota: delivered, usage updated; then full */
+static void test_quota_deliver(void)
+{
+    struct local_config cfg = { base, 1 << 20, 0, false };
+    struct local_result res[1];
+    char name[512], want[64];
+    int64_t count;
+
+    deliver(&cfg, "srcpt=qa@example.test;smailbox=example.test/qa/;squota=100000,2", res, 1);
+    EXPECT_INT(res[0].outcome, LOCAL_SENT);
+    local_result_clear(&res[0]);
+    if (EXPECT_INT(new_files("example.test/qa", name, sizeof(name)), 1)) {
+        snprintf(want, sizeof(want), ",S=%lld,", (long long)quota_usage("example.test/qa", &count));
+        EXPECT_CONTAINS(name, want);
+        EXPECT_INT(count, 1);
+    }
+    deliver(&cfg, "srcpt=qa@example.test;smailbox=example.test/qa/;squota=100000,2", res, 1);
+    EXPECT_INT(res[0].outcome, LOCAL_SENT);
+    local_result_clear(&res[0]);
+    EXPECT_TRUE(quota_usage("example.test/qa", &count) > 0);
+    EXPECT_INT(count, 2);
+    /* the message limit is reached: the third is deferred, nothing written */
+    deliver(&cfg, "srcpt=qa@example.test;smailbox=example.test/qa/;squota=100000,2", res, 1);
+    EXPECT_INT(res[0].outcome, LOCAL_FULL_DEFER);
+    EXPECT_INT(local_outcome_status(res[0].outcome), 4);
+    EXPECT_STR(local_outcome_dsn(res[0].outcome), "4.2.2");
+    EXPECT_STR(res[0].reason, "mailbox full");
+    EXPECT_STR(res[0].detail != NULL ? res[0].detail : "", "mailbox full: quota 2 messages");
+    EXPECT_INT(new_files("example.test/qa", NULL, 0), 2);
+    local_result_clear(&res[0]);
+    /* a raised quota (the limits in the request win): delivered again */
+    deliver(&cfg, "srcpt=qa@example.test;smailbox=example.test/qa/;squota=100000", res, 1);
+    EXPECT_INT(res[0].outcome, LOCAL_SENT);
+    local_result_clear(&res[0]);
+    quota_usage("example.test/qa", &count);
+    EXPECT_INT(count, 3);
+}
+
+/* test_quota_full - bytes over quota: 4.2.2, or 5.2.2 with bounce; the
+ * default applies without an attribute, "0" means unlimited */
+static void test_quota_full(void)
+{
+    struct local_config cfg = { base, 1 << 20, 0, false };
+    struct local_result res[1];
+    int64_t count;
+
+    deliver(&cfg, "srcpt=qb@example.test;smailbox=example.test/qb/;squota=50", res, 1);
+    EXPECT_INT(res[0].outcome, LOCAL_FULL_DEFER);
+    EXPECT_STR(res[0].detail != NULL ? res[0].detail : "", "mailbox full: quota 50 bytes");
+    EXPECT_INT(new_files("example.test/qb", NULL, 0), 0);
+    EXPECT_INT(quota_usage("example.test/qb", &count), 0);
+    local_result_clear(&res[0]);
+    cfg.quota_bounce = true;
+    deliver(&cfg, "srcpt=qb@example.test;smailbox=example.test/qb/;squota=50", res, 1);
+    EXPECT_INT(res[0].outcome, LOCAL_FULL_BOUNCE);
+    EXPECT_INT(local_outcome_status(res[0].outcome), 5);
+    EXPECT_STR(local_outcome_dsn(res[0].outcome), "5.2.2");
+    EXPECT_INT(new_files("example.test/qb", NULL, 0), 0);
+    local_result_clear(&res[0]);
+    cfg.quota_bounce = false;
+    cfg.quota_default = 50;
+    deliver(&cfg, "srcpt=qc@example.test;smailbox=example.test/qc/", res, 1);
+    EXPECT_INT(res[0].outcome, LOCAL_FULL_DEFER);
+    local_result_clear(&res[0]);
+    deliver(&cfg, "srcpt=qc@example.test;smailbox=example.test/qc/;squota=0", res, 1);
+    EXPECT_INT(res[0].outcome, LOCAL_SENT);
+    EXPECT_INT(new_files("example.test/qc", NULL, 0), 1);
     local_result_clear(&res[0]);
 }
 
@@ -472,7 +612,7 @@ static const char *REQ(const char *rest)
 /* test_batch - one dirsync per distinct new/ per round, replies in order */
 static void test_batch(void)
 {
-    struct local_config cfg = { base, 1 << 20 };
+    struct local_config cfg = { base, 1 << 20, 0, false };
     struct event_loop *loop = event_loop_create();
     struct local_batch *b = local_batch_create(loop, &cfg);
     uint64_t offset, length;
@@ -526,7 +666,7 @@ static void test_batch(void)
 /* test_batch_dirsync_fails - 4.3.0 for the directory, the files stay */
 static void test_batch_dirsync_fails(void)
 {
-    struct local_config cfg = { base, 1 << 20 };
+    struct local_config cfg = { base, 1 << 20, 0, false };
     struct event_loop *loop = event_loop_create();
     struct local_batch *b = local_batch_create(loop, &cfg);
     uint64_t offset, length;
@@ -573,6 +713,9 @@ int main(void)
         TEST_CASE(test_deliver_same_mailbox),
         TEST_CASE(test_deliver_symlink),
         TEST_CASE(test_deliver_too_big),
+        TEST_CASE(test_quota_syntax),
+        TEST_CASE(test_quota_deliver),
+        TEST_CASE(test_quota_full),
         TEST_CASE(test_batch),
         TEST_CASE(test_batch_dirsync_fails),
         TEST_END,
