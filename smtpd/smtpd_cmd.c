@@ -327,14 +327,16 @@ static int check_bdat(const struct smtpd_session *s, const struct smtp_cmd *cmd,
 {
     if (smtpd_cmd_bdat_size(cmd->arg, cmd->arg_len, &c->bdat_size, &c->bdat_last) < 0)
         return fail(c, 501, "5.5.4", "Syntax: BDAT count [LAST]");
+    /* Past what message_size_limit still allows, the chunk is not read
+     * (a client could make us skip gigabytes): 552 and close. */
+    if (c->bdat_size > (uint64_t)s->env->p->message_size_limit
+        || s->bdat_total + c->bdat_size > (uint64_t)s->env->p->message_size_limit)
+        return fail(c, 552, "5.3.4", "Error: message file too big");
     c->bdat_size_ok = true;
     if (s->state == SMTPD_MAIL)
         return fail(c, 554, "5.5.1", "Error: no valid recipients");
     if (s->state != SMTPD_RCPT && s->state != SMTPD_BDAT)
         return fail(c, 503, "5.5.1", "Error: need RCPT command");
-    if (c->bdat_size > (uint64_t)s->env->p->message_size_limit
-        || s->bdat_total + c->bdat_size > (uint64_t)s->env->p->message_size_limit)
-        return fail(c, 552, "5.3.4", "Error: message file too big");
     return 0;
 }
 

@@ -134,8 +134,9 @@ int smtpd_rx_verdict(const struct smtpd_rx *rx, int *code_r, const char **ecode_
         *ecode_r = "5.3.4";
         *text_r = "Error: message header size exceeds limit";
     } else if (rx->policy == SMTP_BARE_REJECT && bare) {
+        /* Postfix's smtpd_forbid_bare_newline reply */
         *code_r = 550;
-        *ecode_r = "5.6.11";
+        *ecode_r = "5.5.2";
         *text_r = "Error: bare <CR> or <LF> received";
     } else if (rx->nul) {
         *code_r = 550;

@@ -10,8 +10,10 @@
  * Pipelining (RFC 2920): every complete command in the input buffer is
  * processed and the replies are written together, when no complete line
  * is left or a command needs a round trip (DATA's 354, the end of data:
- * those wait for qmgr). HTTP verbs and header lines as commands end the
- * session without a reply; talk before the banner is refused (554 5.5.1).
+ * those wait for qmgr). EHLO/HELO and DATA end a group (RFC 2920 3.1):
+ * input sent after them before our reply is refused (554 5.5.0, close).
+ * HTTP verbs and header lines as commands end the session (221 2.7.0);
+ * talk before the banner is refused (554 5.5.1).
  *
  * See also: smtpd_session.h, smtpd_cmd.c, smtpd_data.c.
  */
@@ -22,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "mail/params.h"
 #include "smtp/smtp_reply.h"
@@ -210,7 +213,73 @@ static void session_refused(struct smtpd_session *s, const struct smtp_cmd *cmd,
             smtpd_log_reject(s, smtp_verb_name(cmd->verb), c->code, c->ecode, c->text, NULL);
     }
     if (cmd->verb == SMTP_VERB_BDAT)
-        smtpd_close(s); /* no size: the next command cannot be found */
+        smtpd_close(s); /* no size, or too big to skip: no next command */
+}
+
+/* skip_word - past word (case-insensitive) at line[i]; 0 when absent */
+static size_t skip_word(const char *line, size_t len, size_t i, const char *word)
+{
+    size_t n = strlen(word);
+
+    if (len - i < n || strncasecmp(line + i, word, n) != 0)
+        return 0;
+    return i + n;
+}
+
+/* path_control - a MAIL FROM:/RCPT TO: line whose control byte is in the
+ * argument (not in the verb): MAIL or RCPT, else UNKNOWN */
+static enum smtp_verb path_control(const char *line, size_t len)
+{
+    enum smtp_verb verb = SMTP_VERB_UNKNOWN;
+    size_t i = 0, end = 0, first;
+
+    for (first = 0; first < len; first++)
+        if ((unsigned char)line[first] < 0x20 || (unsigned char)line[first] == 0x7f)
+            break;
+    while (i < len && line[i] == ' ')
+        i++;
+    if ((end = skip_word(line, len, i, "MAIL ")) != 0)
+        verb = SMTP_VERB_MAIL;
+    else if ((end = skip_word(line, len, i, "RCPT ")) != 0)
+        verb = SMTP_VERB_RCPT;
+    else
+        return SMTP_VERB_UNKNOWN;
+    while (end < len && line[end] == ' ')
+        end++;
+    end = skip_word(line, len, end, verb == SMTP_VERB_MAIL ? "FROM:" : "TO:");
+    return end != 0 && first < len && first >= end ? verb : SMTP_VERB_UNKNOWN;
+}
+
+/* session_bad_path - NUL or another control byte in a MAIL/RCPT path:
+ * the address-syntax reply and the reject log line, like a bad path */
+static void session_bad_path(struct smtpd_session *s, enum smtp_verb verb)
+{
+    const char *ecode = verb == SMTP_VERB_MAIL ? "5.1.7" : "5.1.3";
+    const char *text = verb == SMTP_VERB_MAIL ? "Bad sender address syntax" : "Bad recipient address syntax";
+
+    s->counts.total[verb]++;
+    smtpd_reply(s, 501, ecode, "%s", text);
+    smtpd_log_reject(s, smtp_verb_name(verb), 501, ecode, text, NULL);
+}
+
+/* session_pipelined - RFC 2920 3.1: EHLO/HELO end a command group. A
+ * client that sent more before our reply is not waiting for it (a bot, or
+ * smuggling): 554 5.5.0 and close. True when that happened. */
+static bool session_pipelined(struct smtpd_session *s, enum smtp_verb verb)
+{
+    char peek[101];
+    const char *p;
+    size_t n = conn_input(s->conn, &p);
+
+    if (n == 0)
+        return false;
+    smtpd_sanitize(peek, sizeof(peek) - 1, p, n);
+    msg_info("improper command pipelining after %s from %s[%s]: %s", smtp_verb_name(verb), s->name, s->addr,
+             peek);
+    conn_input_discard(s->conn);
+    smtpd_reply(s, 554, "5.5.0", "Error: SMTP protocol synchronization");
+    smtpd_close(s);
+    return true;
 }
 
 /* session_command - one command line: parse, check, proceed */
@@ -220,16 +289,25 @@ static void session_command(struct smtpd_session *s, const struct conn_line *lin
     struct smtpd_check chk;
     struct smtp_cmd cmd;
     const char *error;
+    enum smtp_verb path_verb;
     char peek[101];
 
     s->commands++;
     if (smtp_cmd_parse(line->data, line->len, (size_t)s->env->p->smtpd_line_length_limit + 2, &cmd, &error)
         < 0) {
-        smtpd_reply(s, cmd.reply, cmd.ecode, "Error: %s", error);
+        if (cmd.reply == 500 && (path_verb = path_control(line->data, line->len)) != SMTP_VERB_UNKNOWN)
+            session_bad_path(s, path_verb);
+        else
+            smtpd_reply(s, cmd.reply, cmd.ecode, "Error: %s", error);
     } else if (cmd.verb == SMTP_VERB_HTTP || cmd.verb == SMTP_VERB_HEADER) {
         smtpd_sanitize(peek, sizeof(peek) - 1, line->data, line->len);
         msg_warn("non-SMTP command from %s[%s]: %s", s->name, s->addr, peek);
+        /* Postfix's answer to a web browser or proxy */
+        smtpd_reply(s, 221, "2.7.0", "Error: I can break rules, too. Goodbye.");
         smtpd_close(s);
+        return;
+    } else if ((cmd.verb == SMTP_VERB_EHLO || cmd.verb == SMTP_VERB_HELO) && session_pipelined(s, cmd.verb)) {
+        s->counts.total[cmd.verb]++;
         return;
     } else {
         s->counts.total[cmd.verb]++;

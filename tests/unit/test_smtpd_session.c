@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -268,22 +269,47 @@ static void stop(void)
 /* split_at_data - send_text waits for the 354 after the first DATA */
 static bool split_at_data = true;
 
+/* split_at_helo - send_text waits for the reply after each EHLO/HELO */
+static bool split_at_helo = true;
+
+/* greeting_end - the end of the first EHLO/HELO line at or after from
+ * (line starts only), or 0 */
+static size_t greeting_end(const char *s, size_t len, size_t from)
+{
+    const char *nl;
+    size_t i = from;
+
+    while (i + 4 <= len) {
+        if ((i == 0 || s[i - 1] == '\n')
+            && (strncasecmp(s + i, "EHLO", 4) == 0 || strncasecmp(s + i, "HELO", 4) == 0)) {
+            nl = memchr(s + i, '\n', len - i);
+            return nl != NULL ? (size_t)(nl + 1 - s) : 0;
+        }
+        i++;
+    }
+    return 0;
+}
+
 /* send_text - the client writes, whole or one byte at a time */
 static void send_text(const char *s, size_t len, bool bytewise)
 {
     size_t i;
 
     const char *data = memmem(s, len, "DATA\r\n", 6);
-    size_t first;
+    size_t data_end = data != NULL && split_at_data ? (size_t)(data + 6 - s) : 0, at = 0, cut;
 
     if (!bytewise) {
-        /* Like a real client: wait for the 354 after DATA (RFC 2920). */
-        first = data != NULL && split_at_data ? (size_t)(data + 6 - s) : len;
-        EXPECT_INT(write(client_fd, s, first), (long long)first);
-        pump(0);
-        if (first < len) {
-            EXPECT_INT(write(client_fd, s + first, len - first), (long long)(len - first));
+        /* Like a real client: wait for the reply after EHLO/HELO and for
+         * the 354 after the first DATA (RFC 2920 3.1: they end a group). */
+        while (at < len && !session_ended) {
+            cut = split_at_helo ? greeting_end(s, len, at) : 0;
+            if (cut == 0)
+                cut = len;
+            if (data_end > at && data_end < cut)
+                cut = data_end;
+            EXPECT_INT(write(client_fd, s + at, cut - at), (long long)(cut - at));
             pump(0);
+            at = cut;
         }
     } else {
         for (i = 0; i < len && !session_ended; i++) {
@@ -517,7 +543,7 @@ static void test_smuggling(void)
                 } else {
                     /* reject, or a NUL: refused, nothing queued */
                     EXPECT_INT(fq.committed, 0);
-                    EXPECT_CONTAINS(got, v < 8 ? "550 5.6.11 " : "550 5.6.0 ");
+                    EXPECT_CONTAINS(got, v < 8 ? "550 5.5.2 " : "550 5.6.0 ");
                 }
                 EXPECT_FALSE(strstr(got, "nested MAIL") != NULL);
                 EXPECT_CONTAINS(got, "221 2.0.0 Bye\r\n");
@@ -556,7 +582,7 @@ static void test_bdat(void)
         EXPECT_STR(content_without_received(&fq.last), "hello world\r\n\r\n");
         stop();
     }
-    /* too big: the chunk is read and dropped, the transaction is gone */
+    /* too big: the chunk cannot be skipped safely: 552 at once, closed */
     memcpy(big, bad, sizeof(bad) - 1);
     memset(big + sizeof(bad) - 1, 'x', 2000);
     snprintf(big + sizeof(bad) - 1 + 2000, 64, "BDAT 1 LAST\r\nyNOOP\r\n");
@@ -564,9 +590,9 @@ static void test_bdat(void)
     EXPECT_STR(got,
                "250-mx.example.test\r\n250-PIPELINING\r\n250-SIZE 1024\r\n250-8BITMIME\r\n250-SMTPUTF8\r\n"
                "250-ENHANCEDSTATUSCODES\r\n250-DSN\r\n250 CHUNKING\r\n250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n"
-               "552 5.3.4 Error: message file too big\r\n503 5.5.1 Error: need RCPT command\r\n"
-               "250 2.0.0 Ok\r\n");
+               "552 5.3.4 Error: message file too big\r\n");
     EXPECT_INT(fq.committed, 0);
+    EXPECT_TRUE(session_ended);
     stop();
     /* sizes that do not parse end the session (no way to find the next command) */
     got = transcript(NULL, "EHLO c\r\nBDAT 1e9999\r\nNOOP\r\n", 27, false);
@@ -606,18 +632,19 @@ static void test_limits_lines(void)
     test_log_capture_start();
     got = transcript(NULL, "NOOP\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n", 33, false);
     test_log_capture_stop();
-    EXPECT_STR(got, "250 2.0.0 Ok\r\n");
+    EXPECT_STR(got, "250 2.0.0 Ok\r\n"
+                    "221 2.7.0 Error: I can break rules, too. Goodbye.\r\n");
     EXPECT_TRUE(session_ended);
     EXPECT_LOG("non-SMTP command from unknown[192.0.2.1]: GET?/?HTTP/1.1");
     stop();
     test_log_capture_start();
     got = transcript(NULL, "Subject: hi\r\nNOOP\r\n", 19, false);
     test_log_capture_stop();
-    EXPECT_STR(got, "");
+    EXPECT_STR(got, "221 2.7.0 Error: I can break rules, too. Goodbye.\r\n");
     EXPECT_TRUE(session_ended);
     stop();
     got = transcript(NULL, "CONNECT host:25 HTTP/1.1\r\n", 26, false);
-    EXPECT_STR(got, "");
+    EXPECT_STR(got, "221 2.7.0 Error: I can break rules, too. Goodbye.\r\n");
     EXPECT_TRUE(session_ended);
     stop();
 }
@@ -728,7 +755,8 @@ static void test_qmgr_failures(void)
     got = output.data;
     EXPECT_STR(got, EHLO_REPLY "250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n"
                                "550 5.1.1 <bob@example.test>: Recipient address rejected: User unknown\r\n"
-                               "451 4.3.0 Error: queue manager unavailable\r\n");
+                               "451 4.3.0 Error: queue manager unavailable\r\n"
+                               "221 2.7.0 Error: I can break rules, too. Goodbye.\r\n");
     /* the client sent its content anyway: a header line as a command ends the session */
     EXPECT_TRUE(session_ended);
     EXPECT_LOG("cannot reach qmgr");
@@ -747,6 +775,112 @@ static void test_vrfy_enabled(void)
                     "554 5.7.1 Relay access denied\r\n"
                     "250 2.0.0 <postmaster@example.test>\r\n"
                     "501 5.5.4 Error: syntax: VRFY needs an argument\r\n");
+    stop();
+}
+
+/* test_bare_newline_reply - reject mode: 550 5.5.2 (Postfix's words),
+ * nothing queued, the session goes on in the RSET state */
+static void test_bare_newline_reply(void)
+{
+    static const char in[] =
+        "EHLO c\r\nMAIL FROM:<>\r\nRCPT TO:<alice@example.test>\r\nDATA\r\n"
+        "Subject: x\r\n\r\nbody\n.\nMAIL FROM:<a@b.test>\r\n.\r\nNOOP\r\nRCPT TO:<x@y>\r\n";
+    const char *got;
+
+    got = transcript("smtpd_bare_newline = reject\n", in, sizeof(in) - 1, false);
+    EXPECT_STR(got, EHLO_REPLY "250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n354 End data with <CR><LF>.<CR><LF>\r\n"
+                               "550 5.5.2 Error: bare <CR> or <LF> received\r\n250 2.0.0 Ok\r\n"
+                               "503 5.5.1 Error: need MAIL command\r\n");
+    EXPECT_INT(fq.committed, 0);
+    EXPECT_FALSE(session_ended);
+    stop();
+}
+
+/* test_pipelining_after_ehlo - input before the EHLO/HELO reply: 554
+ * 5.5.0, peek logged, closed; the same bytes one at a time are fine */
+static void test_pipelining_after_ehlo(void)
+{
+    static const char in[] = "EHLO c\r\nMAIL FROM:<a@b.test>\r\n";
+    const char *got;
+
+    split_at_helo = false;
+    test_log_capture_start();
+    got = transcript(NULL, in, sizeof(in) - 1, false);
+    test_log_capture_stop();
+    EXPECT_STR(got, "554 5.5.0 Error: SMTP protocol synchronization\r\n");
+    EXPECT_TRUE(session_ended);
+    EXPECT_LOG("improper command pipelining after EHLO from unknown[192.0.2.1]: MAIL?FROM:<a@b.test>??");
+    EXPECT_INT(fq.begun, 0);
+    stop();
+    test_log_capture_start();
+    got = transcript(NULL, "HELO c\r\nNOOP\r\n", 14, false);
+    test_log_capture_stop();
+    EXPECT_STR(got, "554 5.5.0 Error: SMTP protocol synchronization\r\n");
+    EXPECT_LOG("improper command pipelining after HELO from unknown[192.0.2.1]: NOOP??");
+    stop();
+    split_at_helo = true;
+    got = transcript(NULL, in, sizeof(in) - 1, true);
+    EXPECT_STR(got, EHLO_REPLY "250 2.1.0 Ok\r\n");
+    EXPECT_FALSE(session_ended);
+    stop();
+}
+
+/* test_bdat_too_big - a chunk past what message_size_limit still allows
+ * is not skipped: 552 5.3.4 at once and closed, whatever follows */
+static void test_bdat_too_big(void)
+{
+    static const char in[] = "EHLO c\r\nMAIL FROM:<>\r\nRCPT TO:<alice@example.test>\r\n"
+                             "BDAT 18446744073709551615 LAST\r\nNOOP\r\n";
+    static const char rest[] = "EHLO c\r\nMAIL FROM:<>\r\nRCPT TO:<alice@example.test>\r\n"
+                               "BDAT 3\r\nabcBDAT 1022 LAST\r\nNOOP\r\n";
+    const char *got;
+
+    got = transcript(NULL, in, sizeof(in) - 1, false);
+    EXPECT_STR(got, EHLO_REPLY "250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n552 5.3.4 Error: message file too big\r\n");
+    EXPECT_TRUE(session_ended);
+    EXPECT_INT(fq.committed, 0);
+    stop();
+    /* 3 + 1022 > 1024: the second chunk is past the rest of the limit */
+    got = transcript("message_size_limit = 1024\n", rest, sizeof(rest) - 1, false);
+    EXPECT_STR(got,
+               "250-mx.example.test\r\n250-PIPELINING\r\n250-SIZE 1024\r\n250-8BITMIME\r\n250-SMTPUTF8\r\n"
+               "250-ENHANCEDSTATUSCODES\r\n250-DSN\r\n250 CHUNKING\r\n250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n"
+               "250 2.0.0 3 octets received\r\n552 5.3.4 Error: message file too big\r\n");
+    EXPECT_TRUE(session_ended);
+    EXPECT_INT(fq.committed, 0);
+    stop();
+}
+
+/* test_http_goodbye - HTTP verbs and header lines: Postfix's 221 2.7.0 */
+static void test_http_goodbye(void)
+{
+    const char *got;
+
+    got = transcript(NULL, "EHLO c\r\n", 8, false);
+    EXPECT_STR(got, EHLO_REPLY);
+    send_text("POST / HTTP/1.1\r\nHost: x\r\n\r\n", 28, false);
+    EXPECT_STR(output.data, EHLO_REPLY "221 2.7.0 Error: I can break rules, too. Goodbye.\r\n");
+    EXPECT_TRUE(session_ended);
+    stop();
+}
+
+/* test_control_in_path - NUL or control bytes in a MAIL/RCPT path: the
+ * address syntax reply and the reject log line; elsewhere 500 5.5.2 */
+static void test_control_in_path(void)
+{
+    static const char in[] = "EHLO c\r\nMAIL FROM:<>\r\nRCPT TO:<al\0ice@example.test>\r\nRSET\r\n"
+                             "MAIL  FROM:<a\001b@x.test>\r\nNOOP \001\r\nMAIL\001FROM:<a@b.test>\r\nQUIT\r\n";
+    const char *got;
+
+    test_log_capture_start();
+    got = transcript(NULL, in, sizeof(in) - 1, false);
+    test_log_capture_stop();
+    EXPECT_STR(got, EHLO_REPLY "250 2.1.0 Ok\r\n501 5.1.3 Bad recipient address syntax\r\n250 2.0.0 Ok\r\n"
+                               "501 5.1.7 Bad sender address syntax\r\n"
+                               "500 5.5.2 Error: control character in command\r\n"
+                               "500 5.5.2 Error: control character in command\r\n221 2.0.0 Bye\r\n");
+    EXPECT_LOG("NOQUEUE: reject: RCPT from unknown[192.0.2.1]: 501 5.1.3 Bad recipient address syntax");
+    EXPECT_LOG("NOQUEUE: reject: MAIL from unknown[192.0.2.1]: 501 5.1.7 Bad sender address syntax");
     stop();
 }
 
@@ -981,6 +1115,11 @@ int main(void)
         TEST_CASE(test_pipelining_after_data),
         TEST_CASE(test_vrfy_enabled),
         TEST_CASE(test_received_sanitised),
+        TEST_CASE(test_bare_newline_reply),
+        TEST_CASE(test_pipelining_after_ehlo),
+        TEST_CASE(test_bdat_too_big),
+        TEST_CASE(test_http_goodbye),
+        TEST_CASE(test_control_in_path),
         TEST_END,
     });
 }
