@@ -31,6 +31,7 @@
 #include "util/ipc.h"
 #include "util/ipc_chan.h"
 #include "util/msg.h"
+#include "util/peercred.h"
 
 struct anvil_command;
 typedef struct ipc_msg *anvil_proceed_fn(struct anvil_table *t, struct anvil_owner *o,
@@ -295,19 +296,6 @@ static void client_on_msg(struct ipc_chan *chan, struct ipc_msg *m, void *ctx)
     ipc_msg_destroy(&reply);
 }
 
-/* client_name - "client N (pid P, uid U)" from the peer's credentials */
-static void client_name(struct anvil_client *c, int fd, unsigned long id)
-{
-    struct ucred cred;
-    socklen_t len = sizeof(cred);
-
-    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0 && len == sizeof(cred))
-        snprintf(c->name, sizeof(c->name), "client %lu (pid %ld, uid %ld)", id, (long)cred.pid,
-                 (long)cred.uid);
-    else
-        snprintf(c->name, sizeof(c->name), "client %lu", id);
-}
-
 /* anvil_proto_accept - a new client: its channel, its owner, the hello */
 void anvil_proto_accept(struct server *s, int fd, const struct sockaddr *peer, socklen_t peer_len)
 {
@@ -319,7 +307,7 @@ void anvil_proto_accept(struct server *s, int fd, const struct sockaddr *peer, s
     (void)peer;
     (void)peer_len;
     c->svc = svc;
-    client_name(c, fd, ++svc->next_id);
+    peercred_name(fd, ++svc->next_id, c->name, sizeof(c->name));
     c->owner = anvil_owner_create(svc->table);
     c->chan = ipc_chan_create(server_loop(s), fd, svc->max_frame, client_on_msg, client_on_close, c);
     c->next = svc->clients;

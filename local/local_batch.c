@@ -36,6 +36,7 @@
 #include "util/ipc.h"
 #include "util/ipc_chan.h"
 #include "util/msg.h"
+#include "util/peercred.h"
 
 /* One request whose reply is held until the commit. */
 struct local_job {
@@ -406,19 +407,6 @@ static void client_on_close(struct ipc_chan *chan, const char *reason, void *ctx
     client_close(c);
 }
 
-/* client_name - "client N (pid P, uid U)" from the peer's credentials */
-static void client_name(struct local_client *c, int fd, unsigned long id)
-{
-    struct ucred cred;
-    socklen_t len = sizeof(cred);
-
-    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0 && len == sizeof(cred))
-        snprintf(c->name, sizeof(c->name), "client %lu (pid %ld, uid %ld)", id, (long)cred.pid,
-                 (long)cred.uid);
-    else
-        snprintf(c->name, sizeof(c->name), "client %lu", id);
-}
-
 /* local_batch_accept - a new client: its channel and the hello */
 void local_batch_accept(struct server *s, int fd, const struct sockaddr *peer, socklen_t peer_len)
 {
@@ -430,7 +418,7 @@ void local_batch_accept(struct server *s, int fd, const struct sockaddr *peer, s
     (void)peer;
     (void)peer_len;
     c->svc = svc;
-    client_name(c, fd, ++svc->next_id);
+    peercred_name(fd, ++svc->next_id, c->name, sizeof(c->name));
     c->chan = ipc_chan_create(server_loop(s), fd, svc->max_frame, client_on_msg, client_on_close, c);
     c->next = svc->clients;
     if (svc->clients != NULL)

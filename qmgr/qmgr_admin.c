@@ -26,6 +26,7 @@
 #include "util/ipc.h"
 #include "util/ipc_chan.h"
 #include "util/msg.h"
+#include "util/peercred.h"
 
 static const struct {
     const char *name;
@@ -180,18 +181,6 @@ static void list(struct qmgr_queue *q, struct ipc_chan *chan)
     ipc_msg_destroy(&end);
 }
 
-/* peer_uid - the uid of the process at the other end, or -1 */
-static int peer_uid(int fd, uid_t *uid_r)
-{
-    struct ucred cred;
-    socklen_t len = sizeof(cred);
-
-    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || len != sizeof(cred))
-        return -1;
-    *uid_r = cred.uid;
-    return 0;
-}
-
 /* act - the effect of a checked request */
 static int act(struct qmgr_queue *q, struct ipc_chan *chan, enum qmgr_admin_req req, const char *id,
                const char **error_r)
@@ -222,9 +211,10 @@ void qmgr_admin_serve(struct qmgr_service *svc, struct ipc_chan *chan, const str
     enum qmgr_admin_req req;
     const char *id, *error;
     uid_t uid = (uid_t)-1;
+    pid_t pid;
     int rc;
 
-    rc = peer_uid(ipc_chan_fd(chan), &uid);
+    rc = peercred_get(ipc_chan_fd(chan), &pid, &uid);
     if (rc < 0 || !qmgr_admin_peer_allowed(uid, geteuid())) {
         msg_warn("session %lu: admin request refused: peer uid %ld is neither root nor qmgr's user", session,
                  rc < 0 ? -1L : (long)uid);
