@@ -192,22 +192,7 @@ static int alias_del(struct cli_maps *mm, const char *addr)
 /* alias_list - "ADDRESS TARGETS" lines, of one domain or all */
 static int alias_list(struct cli_maps *mm, const char *domain)
 {
-    struct cli_map_entries all;
-    size_t i;
-    int found = domain != NULL ? cli_maps_exists(mm, CLI_MAP_DOMAINS, domain) : 1;
-
-    if (found < 0)
-        return EX_IOERR;
-    if (found == 0) {
-        cli_error(CMD, "no domain %s", domain);
-        return EX_UNAVAILABLE;
-    }
-    if (cli_maps_collect(mm, CLI_MAP_ALIASES, domain, &all) < 0)
-        return EX_IOERR;
-    for (i = 0; i < all.count; i++)
-        printf("%s %s\n", all.e[i].key, all.e[i].value);
-    cli_map_entries_free(&all);
-    return fflush(stdout) == 0 ? EX_OK : EX_IOERR;
+    return cli_maps_list(mm, CLI_MAP_ALIASES, domain);
 }
 
 /* check_operands - validate the operands into key and targets (for add) */

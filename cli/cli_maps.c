@@ -608,3 +608,24 @@ int cli_maps_targets(const char *const *args, size_t n, char *out, size_t size, 
     }
     return 0;
 }
+
+/* cli_maps_list - "KEY VALUE" lines, of one domain or all */
+int cli_maps_list(struct cli_maps *mm, enum cli_map_id id, const char *domain)
+{
+    struct cli_map_entries all;
+    size_t i;
+    int found = domain != NULL ? cli_maps_exists(mm, CLI_MAP_DOMAINS, domain) : 1;
+
+    if (found < 0)
+        return EX_IOERR;
+    if (found == 0) {
+        cli_error(mm->cmd, "no domain %s", domain);
+        return EX_UNAVAILABLE;
+    }
+    if (cli_maps_collect(mm, id, domain, &all) < 0)
+        return EX_IOERR;
+    for (i = 0; i < all.count; i++)
+        printf("%s %s\n", all.e[i].key, all.e[i].value);
+    cli_map_entries_free(&all);
+    return fflush(stdout) == 0 ? EX_OK : EX_IOERR;
+}

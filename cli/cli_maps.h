@@ -102,6 +102,9 @@ int cli_maps_exists(struct cli_maps *mm, enum cli_map_id id, const char *key);
  * the keys "...@domain". 0, or -1 (printed) */
 int cli_maps_collect(struct cli_maps *mm, enum cli_map_id id, const char *domain,
                      struct cli_map_entries *out);
+/* cli_maps_list - print "KEY VALUE" lines of map id, of one domain (which
+ * must exist) or all; an exit status (errors printed as "petrel CMD: ...") */
+int cli_maps_list(struct cli_maps *mm, enum cli_map_id id, const char *domain);
 /* cli_map_entries_free - free collected entries */
 void cli_map_entries_free(struct cli_map_entries *out);
 /* cli_maps_delete_all - delete keys[0..n) from a map in one batch.

@@ -334,22 +334,7 @@ static int user_passwd(struct cli_maps *mm, const char *addr, bool from_stdin)
 /* user_list - "ADDRESS MAILDIR" lines, of one domain or all */
 static int user_list(struct cli_maps *mm, const char *domain)
 {
-    struct cli_map_entries all;
-    size_t i;
-    int found = domain != NULL ? cli_maps_exists(mm, CLI_MAP_DOMAINS, domain) : 1;
-
-    if (found < 0)
-        return EX_IOERR;
-    if (found == 0) {
-        cli_error(CMD, "no domain %s", domain);
-        return EX_UNAVAILABLE;
-    }
-    if (cli_maps_collect(mm, CLI_MAP_MAILBOXES, domain, &all) < 0)
-        return EX_IOERR;
-    for (i = 0; i < all.count; i++)
-        printf("%s %s\n", all.e[i].key, all.e[i].value);
-    cli_map_entries_free(&all);
-    return fflush(stdout) == 0 ? EX_OK : EX_IOERR;
+    return cli_maps_list(mm, CLI_MAP_MAILBOXES, domain);
 }
 
 /* check_operands - the address (and the quota) in canonical form; with
