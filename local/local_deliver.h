@@ -37,9 +37,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mail/mail_proto.h"
+
 struct ipc_msg;
 
-#define LOCAL_RCPT_MAX 1000
+#define LOCAL_RCPT_MAX DELIVER_RCPT_MAX
 #define LOCAL_ADDR_MAX 1024
 #define LOCAL_MAILBOX_MAX 1024
 #define LOCAL_MAILBOX_DEPTH_MAX 16

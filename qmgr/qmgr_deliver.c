@@ -35,9 +35,6 @@
 #include "util/ipc_chan.h"
 #include "util/msg.h"
 
-/* recipients per request: local's limit (LOCAL_RCPT_MAX) */
-#define QMGR_DELIVER_RCPT_MAX 1000
-
 enum conn_state { CONN_CONNECTING, CONN_BUSY, CONN_IDLE };
 
 struct conn {
@@ -212,7 +209,7 @@ static void build_request(struct conn *c, struct qmgr_msg *m)
     for (i = 0; i < qf->nrcpts; i++)
         c->status[i] = -1;
     /* The rest of a very long list waits for the next attempt. */
-    for (i = 0; i < qf->nrcpts && c->nsent < QMGR_DELIVER_RCPT_MAX; i++)
+    for (i = 0; i < qf->nrcpts && c->nsent < DELIVER_RCPT_MAX; i++)
         if (!qf->rcpts[i].done)
             add_rcpt(c, req, m, i);
     c->req = req;

@@ -32,6 +32,9 @@
 #define DELIVER_PROTOCOL "local-deliver"
 #define DELIVER_VERSION 1
 #define DELIVER_REQ_DELIVER "deliver"
+/* The most recipients one deliver request may carry: local refuses more,
+ * qmgr sends the rest in a later request. */
+#define DELIVER_RCPT_MAX 1000
 
 /* Attribute names (both protocols). */
 #define MA_REQUEST "request"
