@@ -41,6 +41,7 @@
 #include "cli_maps.h"
 #include "cli_template.h"
 #include "mail/config.h"
+#include "mail/maildrop.h"
 #include "mail/paths.h"
 #include "mail/service_table.h"
 #include "util/alloc.h"
@@ -89,10 +90,17 @@ struct init_dir {
 };
 
 static const struct init_dir init_dirs[] = {
-    { "etc", 0755, OWN_ADMIN },          { "etc/tls", 0755, OWN_ADMIN },     { "spool", 0755, OWN_ADMIN },
-    { "spool/private", 0700, OWN_MAIL }, { "spool/public", 0755, OWN_MAIL }, { "spool/pid", 0755, OWN_ADMIN },
-    { "mail", 0700, OWN_MAILBOX },       { "data", 0755, OWN_ADMIN },        { "data/maps", 0755, OWN_ADMIN },
+    { "etc", 0755, OWN_ADMIN },
+    { "etc/tls", 0755, OWN_ADMIN },
+    { "spool", 0755, OWN_ADMIN },
+    { "spool/private", 0700, OWN_MAIL },
+    { "spool/public", 0755, OWN_MAIL },
+    { "spool/pid", 0755, OWN_ADMIN },
+    { "mail", 0700, OWN_MAILBOX },
+    { "data", 0755, OWN_ADMIN },
+    { "data/maps", 0755, OWN_ADMIN },
     { "log", 0755, OWN_ADMIN },
+    { "spool/maildrop", MAILDROP_DIR_MODE, OWN_MAIL },
 };
 
 #define INIT_DIR_COUNT (sizeof(init_dirs) / sizeof(init_dirs[0]))

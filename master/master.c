@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "mail/config.h"
+#include "mail/maildrop.h"
 #include "mail/params.h"
 #include "mail/pidfile.h"
 #include "mail/service_table.h"
@@ -160,7 +161,8 @@ static void ensure_dir(const char *base, const char *sub, mode_t mode, uid_t uid
     struct stat st;
 
     if (stat(path, &st) < 0) {
-        if (errno != ENOENT || mkdir(path, mode) < 0)
+        /* chmod: the umask must not narrow the mode (maildrop's 01733) */
+        if (errno != ENOENT || mkdir(path, mode) < 0 || chmod(path, mode) < 0)
             msg_fatal("cannot create %s: %m", path);
         if (uid != (uid_t)-1 && chown(path, uid, gid) < 0)
             msg_fatal("chown %s: %m", path);
@@ -172,7 +174,7 @@ static void ensure_dir(const char *base, const char *sub, mode_t mode, uid_t uid
 
 /* prepare_spool - the spool directories: pid/ for the master, private/
  * and public/ for service sockets, queue/ for qmgr (which makes its own
- * subdirectories) */
+ * subdirectories), maildrop/ for local submission (maildrop.h) */
 static void prepare_spool(struct master *m)
 {
     const char *error;
@@ -194,6 +196,7 @@ static void prepare_spool(struct master *m)
     ensure_dir(m->p->queue_directory, "private", 0700, uid, gid);
     ensure_dir(m->p->queue_directory, "public", 0755, uid, gid);
     ensure_dir(m->p->queue_directory, "queue", 0700, uid, gid);
+    ensure_dir(m->p->queue_directory, MAILDROP_DIR, MAILDROP_DIR_MODE, uid, gid);
 }
 
 /* open_log - the log sink from the configuration */

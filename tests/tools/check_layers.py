@@ -48,7 +48,7 @@ DOMAIN_LIBS = {
 
 # Programs: each may use every library and its own directory, never another
 # program's directory.
-PROGRAMS = ["master", "anvil", "smtpd", "qmgr", "local", "smtp", "authd", "pop3d", "imapd", "cli"]
+PROGRAMS = ["master", "anvil", "smtpd", "qmgr", "local", "pickup", "sendmail", "smtp", "authd", "pop3d", "imapd", "cli"]
 
 # Directories whose files may include anything (test code, benchmarks).
 ANYTHING = ["tests", "bench"]
