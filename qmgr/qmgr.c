@@ -57,7 +57,7 @@ static void qmgr_init(struct server *s)
     const struct params *p = server_params(s);
     struct qmgr_service *svc = xcalloc(1, sizeof(*svc));
     struct qmgr_queue_times times = { (uint64_t)p->minimal_backoff_time, (uint64_t)p->maximal_backoff_time,
-                                      (uint64_t)p->queue_run_delay };
+                                      (uint64_t)p->queue_run_delay, (uint64_t)p->qmgr_queue_file_pool };
     struct qmgr_deliver_config dc;
     const char *error;
     char *dir;

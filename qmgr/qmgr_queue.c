@@ -27,6 +27,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "qmgr_pool.h"
 #include "util/alloc.h"
 #include "util/err.h"
 #include "util/event.h"
@@ -34,7 +35,7 @@
 
 #define QMGR_HASH_SIZE 4096
 
-static const char *const dir_names[QMGR_DIR_COUNT] = { "incoming", "deferred", "hold", "corrupt" };
+static const char *const dir_names[QMGR_DIR_COUNT] = { "incoming", "deferred", "hold", "corrupt", "free" };
 
 struct qmgr_queue {
     struct event_loop *loop;
@@ -42,6 +43,7 @@ struct qmgr_queue {
     char *path; /* $queue_directory/queue */
     int dirfd[QMGR_DIR_COUNT];
     struct queue_id_gen *ids;
+    struct qmgr_pool *pool;
     struct qmgr_msg *hash[QMGR_HASH_SIZE];
     unsigned long count, loaded;
     struct qmgr_msg *ready_head, **ready_tail;
@@ -50,7 +52,7 @@ struct qmgr_queue {
     void *ready_ctx;
 };
 
-enum load_result { LOAD_OK, LOAD_INCOMPLETE, LOAD_CORRUPT, LOAD_GONE, LOAD_ERROR };
+enum load_result { LOAD_OK, LOAD_EMPTY, LOAD_INCOMPLETE, LOAD_CORRUPT, LOAD_GONE, LOAD_ERROR };
 
 static void scan_timer_fired(void *ctx);
 
@@ -116,6 +118,7 @@ int qmgr_queue_open(struct event_loop *loop, const char *queue_directory,
         errf(error_r, "fsync %s: %s", q->path, strerror(errno));
     else if (i == QMGR_DIR_COUNT && queue_id_open(q->path, &q->ids, error_r) == 0) {
         close(top);
+        q->pool = qmgr_pool_open(q->dirfd[QMGR_DIR_FREE], (size_t)q->times.file_pool);
         q->scan_timer = event_timer_add(loop, q->times.queue_run_delay, scan_timer_fired, q);
         return 0;
     }
@@ -170,6 +173,7 @@ void qmgr_queue_close(struct qmgr_queue **q_r)
         while (q->hash[i] != NULL)
             forget(q, q->hash[i]);
     event_timer_remove(&q->scan_timer);
+    qmgr_pool_close(&q->pool);
     for (i = 0; i < QMGR_DIR_COUNT; i++)
         if (q->dirfd[i] >= 0)
             close(q->dirfd[i]);
@@ -190,6 +194,17 @@ void qmgr_queue_set_ready(struct qmgr_queue *q, qmgr_queue_ready_fn *fn, void *c
 int qmgr_queue_dirfd(const struct qmgr_queue *q, enum qmgr_dir dir)
 {
     return q->dirfd[dir];
+}
+
+/* qmgr_queue_new_file - recycled when possible, else created */
+int qmgr_queue_new_file(struct qmgr_queue *q, const char *id, struct qf_writer **w_r, const char **error_r)
+{
+    int dirfd = q->dirfd[QMGR_DIR_INCOMING];
+    int fd = qmgr_pool_take(q->pool, dirfd, id);
+
+    if (fd >= 0)
+        return qf_writer_adopt(dirfd, id, fd, w_r, error_r);
+    return qf_writer_create(dirfd, id, w_r, error_r);
 }
 
 /* qmgr_queue_new_id - the next id from the generator */
@@ -273,6 +288,8 @@ static bool has_end(int fd)
 /* load - open and parse m's file */
 static enum load_result load(struct qmgr_queue *q, struct qmgr_msg *m, const char **error_r)
 {
+    struct stat st;
+
     if (m->fd < 0) {
         m->fd = openat(q->dirfd[m->dir], m->id, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
         if (m->fd < 0) {
@@ -283,6 +300,8 @@ static enum load_result load(struct qmgr_queue *q, struct qmgr_msg *m, const cha
     }
     if (m->qf != NULL)
         return LOAD_OK;
+    if (fstat(m->fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0)
+        return errf(error_r, "empty file"), LOAD_EMPTY;
     if (!has_end(m->fd))
         return errf(error_r, "no END record"), LOAD_INCOMPLETE;
     if (lseek(m->fd, 0, SEEK_SET) < 0 || qf_read(m->fd, &m->qf, error_r) < 0)
@@ -306,7 +325,14 @@ static bool dispose(struct qmgr_queue *q, struct qmgr_msg *m, enum load_result r
 {
     const char *error;
 
-    if (r == LOAD_INCOMPLETE && m->dir == QMGR_DIR_INCOMING) {
+    if (r == LOAD_EMPTY) {
+        /* A finished message truncated for recycling (qmgr_pool.h) whose
+         * move into free/ a crash undid, or a file created just before a
+         * crash: no mail either way. */
+        if (unlinkat(q->dirfd[m->dir], m->id, 0) < 0 && errno != ENOENT)
+            msg_warn("%s: unlink %s/%s: %m", m->id, dir_names[m->dir], m->id);
+        msg_info("%s: removed empty queue file", m->id);
+    } else if (r == LOAD_INCOMPLETE && m->dir == QMGR_DIR_INCOMING) {
         if (unlinkat(q->dirfd[m->dir], m->id, 0) < 0 && errno != ENOENT)
             msg_warn("%s: unlink incoming/%s: %m", m->id, m->id);
         msg_info("%s: removed incomplete queue file (never acknowledged)", m->id);
@@ -473,8 +499,13 @@ void qmgr_queue_settle(struct qmgr_queue *q, struct qmgr_msg *m, const int *stat
     for (i = 0; i < m->qf->nrcpts; i++)
         left += !m->qf->rcpts[i].done;
     if (left == 0) {
-        if (unlinkat(q->dirfd[m->dir], m->id, 0) < 0)
+        if (m->fd >= 0) {
+            qmgr_pool_put(q->pool, q->dirfd[m->dir], m->id, m->fd);
+            m->fd = -1;
+            q->loaded--;
+        } else if (unlinkat(q->dirfd[m->dir], m->id, 0) < 0) {
             msg_warn("%s: unlink %s/%s: %m", m->id, dir_names[m->dir], m->id);
+        }
         msg_info("%s: removed", m->id);
         forget(q, m);
         notify_ready(q);

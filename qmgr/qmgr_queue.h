@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT
  * qmgr_queue - the queue directories and the messages qmgr knows about.
  *
- * Owns $queue_directory/queue/{incoming,deferred,hold,corrupt} (created
- * 0700 if missing), the queue-id generator, and one in-memory record per
+ * Owns $queue_directory/queue/{incoming,deferred,hold,corrupt,free}
+ * (created 0700 if missing; free/ holds recycled empty files, qmgr_pool.h), the queue-id generator, and one in-memory record per
  * committed message: where its file is, whether a delivery is in flight,
  * how many attempts failed (in memory only: a restart starts again at
  * minimal_backoff_time), its retry timer. A message is "loaded" (its file
@@ -41,6 +41,7 @@ enum qmgr_dir {
     QMGR_DIR_DEFERRED,
     QMGR_DIR_HOLD,
     QMGR_DIR_CORRUPT,
+    QMGR_DIR_FREE, /* recycled empty files, never mail (qmgr_pool.h) */
     QMGR_DIR_COUNT,
 };
 
@@ -60,9 +61,11 @@ struct qmgr_msg {
     struct qmgr_queue *queue;
 };
 
-/* Timing, in milliseconds (the parameters of the same names). */
+/* Timing, in milliseconds (the parameters of the same names), and the
+ * most recycled files kept (qmgr_queue_file_pool). */
 struct qmgr_queue_times {
     uint64_t minimal_backoff, maximal_backoff, queue_run_delay;
+    uint64_t file_pool;
 };
 
 typedef void qmgr_queue_ready_fn(void *ctx);
@@ -76,8 +79,11 @@ void qmgr_queue_close(struct qmgr_queue **q_r);
 /* qmgr_queue_set_ready - fn(ctx) is called whenever messages become ready */
 void qmgr_queue_set_ready(struct qmgr_queue *q, qmgr_queue_ready_fn *fn, void *ctx);
 
-/* qmgr_queue_dirfd - the open directory (for qf_writer_create in incoming/) */
+/* qmgr_queue_dirfd - the open directory */
 int qmgr_queue_dirfd(const struct qmgr_queue *q, enum qmgr_dir dir);
+/* qmgr_queue_new_file - a writer on a new queue file incoming/ID: a
+ * recycled file when the pool has one, else a new one (qf_writer_create) */
+int qmgr_queue_new_file(struct qmgr_queue *q, const char *id, struct qf_writer **w_r, const char **error_r);
 /* qmgr_queue_new_id - the next queue id */
 int qmgr_queue_new_id(struct qmgr_queue *q, char id[QUEUE_ID_LEN + 1], const char **error_r);
 /* qmgr_queue_free_bytes - free space for unprivileged users on the queue

@@ -211,7 +211,7 @@ static void proceed_begin(struct qmgr_session *s, const struct qmgr_submit_args 
                              (unsigned long long)need));
     else if (qmgr_queue_new_id(svc->queue, s->id, &error) < 0)
         session_fail(s, 4, "4.3.0", "Queue file write error", error);
-    else if (qf_writer_create(qmgr_queue_dirfd(svc->queue, QMGR_DIR_INCOMING), s->id, &s->writer, &error) < 0)
+    else if (qmgr_queue_new_file(svc->queue, s->id, &s->writer, &error) < 0)
         session_fail(s, 4, "4.3.0", "Queue file write error", error);
     else
         write_envelope(s, a);

@@ -161,12 +161,31 @@ static int w_state(const struct qf_writer *w, enum qf_wstate want, const char *o
 /* qf_writer_create - create the file and write the V record */
 int qf_writer_create(int dirfd, const char *name, struct qf_writer **w_r, const char **error_r)
 {
-    struct qf_writer *w;
-    int fd, dfd;
+    int fd;
 
     fd = openat(dirfd, name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0)
         return errf(error_r, "create queue file %s: %s", name, strerror(errno));
+    return qf_writer_adopt(dirfd, name, fd, w_r, error_r);
+}
+
+/* qf_writer_adopt - a writer on an empty file the caller already made */
+int qf_writer_adopt(int dirfd, const char *name, int fd, struct qf_writer **w_r, const char **error_r)
+{
+    struct qf_writer *w;
+    struct stat st;
+    const char *why = NULL;
+    int dfd;
+
+    if (fstat(fd, &st) < 0)
+        why = strerror(errno);
+    else if (!S_ISREG(st.st_mode) || st.st_size != 0)
+        why = "not an empty regular file";
+    if (why != NULL) {
+        unlinkat(dirfd, name, 0);
+        close(fd);
+        return errf(error_r, "queue file %s: %s", name, why);
+    }
     dfd = fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
     if (dfd < 0) {
         int saved = errno;

@@ -68,6 +68,11 @@ struct qf_writer;
  * of dirfd (for the unlink on abort), so the caller may close dirfd. Writes
  * are buffered; an I/O error sticks: every later call fails. */
 int qf_writer_create(int dirfd, const char *name, struct qf_writer **w_r, const char **error_r);
+/* qf_writer_adopt - the same on a file the caller already made at
+ * dirfd/name (a recycled one, say): fd is open read-write and must be an
+ * empty regular file; the writer takes fd over, also on error (the file is
+ * then unlinked and fd closed). */
+int qf_writer_adopt(int dirfd, const char *name, int fd, struct qf_writer **w_r, const char **error_r);
 /* qf_write - one record (not V, M or X: those have their own functions);
  * -1 past QF_VALUE_MAX, for a value the reader would refuse (a NUL byte, a
  * C without '='), after qf_content_begin, or on I/O error */

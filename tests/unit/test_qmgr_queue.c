@@ -120,7 +120,7 @@ static void check_backoff(struct event_loop *loop, struct qmgr_queue *q)
 static void test_recover_settle(void)
 {
     static const char corrupt[] = "V\0\0\0\016petrel-queue 1Z\0\0\0\0X\0\0\0\0";
-    struct qmgr_queue_times times = { 10, 40, 60000 };
+    struct qmgr_queue_times times = { 10, 40, 60000, 4 };
     struct event_loop *loop = event_loop_create();
     struct qmgr_queue *q = NULL;
     struct qmgr_msg *m;
@@ -141,6 +141,9 @@ static void test_recover_settle(void)
     fd = open(qpath("incoming", "000000000A04"), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
     EXPECT_INT(write(fd, corrupt, sizeof(corrupt) - 1), sizeof(corrupt) - 1);
     close(fd);
+    /* an emptied file: a finished message whose move into free/ a crash undid */
+    fd = open(qpath("deferred", "000000000A05"), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+    close(fd);
     test_log_capture_start();
     msg_set_verbose(true);
     qmgr_queue_recover(q);
@@ -148,6 +151,8 @@ static void test_recover_settle(void)
     EXPECT_INT(ready_calls, 1);
     EXPECT_LOG("info: 000000000A02: removed incomplete queue file (never acknowledged)");
     EXPECT_LOG("warning: 000000000A04: corrupt queue file (");
+    EXPECT_LOG("info: 000000000A05: removed empty queue file");
+    EXPECT_TRUE(access(qpath("deferred", "000000000A05"), F_OK) < 0);
     EXPECT_LOG("info: recovery: 2 messages queued for delivery");
     EXPECT_TRUE(access(qpath("incoming", "000000000A02"), F_OK) < 0);
     EXPECT_TRUE(access(qpath("corrupt", "000000000A04"), F_OK) == 0);
@@ -175,6 +180,9 @@ static void test_recover_settle(void)
     EXPECT_LOG("info: 000000000A01: removed");
     EXPECT_LOG("info: 000000000A03: removed");
     EXPECT_TRUE(access(qpath("deferred", "000000000A01"), F_OK) < 0);
+    /* finished files are recycled, emptied, into free/ (qmgr_pool.h) */
+    EXPECT_TRUE(access(qpath("free", "000000000A01"), F_OK) == 0);
+    EXPECT_TRUE(access(qpath("free", "000000000A03"), F_OK) == 0);
     EXPECT_INT(qmgr_queue_count(q), 0);
     test_log_capture_stop();
     msg_set_verbose(false);
@@ -185,7 +193,7 @@ static void test_recover_settle(void)
 /* test_scan - a file the administrator puts into deferred/ is picked up */
 static void test_scan(void)
 {
-    struct qmgr_queue_times times = { 10, 40, 20 };
+    struct qmgr_queue_times times = { 10, 40, 20, 4 };
     struct event_loop *loop = event_loop_create();
     struct qmgr_queue *q = NULL;
     struct qmgr_msg *m;
