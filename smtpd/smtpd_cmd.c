@@ -361,7 +361,7 @@ static int check_not_offered(const struct smtpd_session *s, const struct smtp_cm
     return fail(c, 502, "5.5.1", "Error: command not implemented");
 }
 
-/* check_unknown - 502; XCLIENT and XFORWARD are nobody's here (THREATS.md
+/* check_unknown - 500 (RFC 5321 4.2.4: command unrecognized); XCLIENT and XFORWARD are nobody's here (THREATS.md
  * b.2 #19: no client may claim another address) */
 static int check_unknown(const struct smtpd_session *s, const struct smtp_cmd *cmd, struct smtpd_check *c)
 {
@@ -369,7 +369,7 @@ static int check_unknown(const struct smtpd_session *s, const struct smtp_cmd *c
     if ((cmd->word_len == 7 && strncasecmp(cmd->word, "XCLIENT", 7) == 0)
         || (cmd->word_len == 8 && strncasecmp(cmd->word, "XFORWARD", 8) == 0))
         return fail(c, 550, "5.7.0", "Error: insufficient authorization");
-    return fail(c, 502, "5.5.2", "Error: command not recognized");
+    return fail(c, 500, "5.5.2", "Error: command not recognized");
 }
 
 static const struct smtpd_cmd_row smtpd_cmds[] = {
@@ -408,7 +408,7 @@ int smtpd_cmd_check(const struct smtpd_session *s, const struct smtp_cmd *cmd, s
 
     memset(chk, 0, sizeof(*chk));
     if (row == NULL)
-        return fail(chk, 502, "5.5.2", "Error: command not recognized");
+        return fail(chk, 500, "5.5.2", "Error: command not recognized");
     if ((row->states & SMTPD_ST(s->state)) == 0)
         return fail(chk, 503, "5.5.1", "Error: bad sequence of commands");
     return row->check(s, cmd, chk);

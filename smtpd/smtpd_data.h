@@ -10,7 +10,7 @@
  * input is still read to its end so the session stays in step.
  *
  * Limits: message_size_limit (552 5.3.4), header_size_limit (552 5.3.4),
- * bare CR/LF with smtpd_bare_newline=reject (550 5.6.11), NUL (550 5.6.0).
+ * bare CR/LF with smtpd_bare_newline=reject (550 5.5.2), NUL (550 5.6.0).
  * Every value copied into Received: is sanitised (printable ASCII only,
  * SMTPD_RECEIVED_VALUE_MAX bytes), so no client can add a header line.
  *

@@ -424,13 +424,16 @@ static void session_input(struct conn *c, void *ctx)
     session_process(s);
 }
 
-/* session_counts - " ehlo=1 mail=1 rcpt=1/2 ... commands=N" */
+/* session_counts - " ehlo=1 mail=1 rcpt=1/2 ... unknown=0/1 commands=N",
+ * in command-table order with unknown last, as Postfix logs it (so log
+ * summarisers written for Postfix read it) */
 static void session_counts(const struct smtpd_session *s, struct buf *out)
 {
     char name[16];
-    size_t i, j;
+    size_t k, i, j;
 
-    for (i = 0; i <= SMTP_VERB_HEADER; i++) {
+    for (k = 0; k <= SMTP_VERB_HEADER; k++) {
+        i = k < SMTP_VERB_HEADER ? k + 1 : SMTP_VERB_UNKNOWN;
         if (s->counts.total[i] == 0)
             continue;
         snprintf(name, sizeof(name), "%s", smtp_verb_name((enum smtp_verb)i));

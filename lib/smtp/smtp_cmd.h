@@ -25,7 +25,7 @@
 #define SMTP_LINE_MAX 512 /* RFC 5321 4.5.3.1.4, CRLF included */
 
 enum smtp_verb {
-    SMTP_VERB_UNKNOWN, /* a word that is not a verb we know: 502 5.5.2 */
+    SMTP_VERB_UNKNOWN, /* a word that is not a verb we know: 500 5.5.2 */
     SMTP_VERB_EHLO,
     SMTP_VERB_HELO,
     SMTP_VERB_MAIL,

@@ -12,7 +12,7 @@
  * Bare line ends in the content follow a policy chosen by the caller:
  *  - SMTP_BARE_REJECT: bytes pass through unchanged and the result records
  *    that a bare CR or LF was seen; lines are delimited by CRLF only, so a
- *    dot after a bare LF is content, not stuffing. smtpd answers 550 5.6.11
+ *    dot after a bare LF is content, not stuffing. smtpd answers 550 5.5.2
  *    at the end and does not queue the message.
  *  - SMTP_BARE_NORMALIZE: a bare LF and a bare CR are each written as CRLF
  *    and end the line there (so a "." that follows is unstuffed, as Postfix

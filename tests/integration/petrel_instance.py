@@ -226,6 +226,25 @@ class Instance:
                 pass
 
 
+def maildir_messages(instance, domain, user):
+    """The contents of every file in USER@DOMAIN's new/, oldest name first."""
+    d = os.path.join(instance.dir, "mail", domain, user, "new")
+    if not os.path.isdir(d):
+        return []
+    out = []
+    for name in sorted(os.listdir(d)):
+        with open(os.path.join(d, name), "rb") as f:
+            out.append(f.read())
+    return out
+
+
+def wait_maildir_messages(instance, domain, user, count, timeout=10.0):
+    """Wait until USER@DOMAIN has at least COUNT messages; returns them."""
+    return instance.wait_for(lambda: len(maildir_messages(instance, domain, user)) >= count
+                             and maildir_messages(instance, domain, user),
+                             timeout=timeout, what="%d message(s) for %s@%s" % (count, user, domain))
+
+
 def pid_alive(pid):
     try:
         with open("/proc/%d/stat" % pid) as f:

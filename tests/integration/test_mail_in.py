@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from petrel_instance import pid_alive
+from petrel_instance import maildir_messages, pid_alive, wait_maildir_messages
 
 DOMAIN = "example.test"
 
@@ -38,20 +38,11 @@ def maildir_new(instance, user):
 
 
 def delivered(instance, user):
-    """The contents of every file in USER's new/, oldest name first."""
-    d = maildir_new(instance, user)
-    if not os.path.isdir(d):
-        return []
-    out = []
-    for name in sorted(os.listdir(d)):
-        with open(os.path.join(d, name), "rb") as f:
-            out.append(f.read())
-    return out
+    return maildir_messages(instance, DOMAIN, user)
 
 
 def wait_delivered(instance, user, count, timeout=10.0):
-    return instance.wait_for(lambda: len(delivered(instance, user)) >= count and delivered(instance, user),
-                             timeout=timeout, what="%d message(s) for %s" % (count, user))
+    return wait_maildir_messages(instance, DOMAIN, user, count, timeout)
 
 
 def queue_empty(instance):

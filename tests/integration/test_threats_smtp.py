@@ -15,6 +15,8 @@ import time
 
 import pytest
 
+from petrel_instance import maildir_messages
+
 DOMAIN = "example.test"
 FAST = {"smtpd_error_sleep_time": "0", "smtpd_timeout": "5s"}
 
@@ -54,14 +56,7 @@ def snapshot(instance):
 
 
 def delivered(instance, user):
-    d = os.path.join(instance.dir, "mail", DOMAIN, user, "new")
-    if not os.path.isdir(d):
-        return []
-    out = []
-    for name in sorted(os.listdir(d)):
-        with open(os.path.join(d, name), "rb") as f:
-            out.append(f.read())
-    return out
+    return maildir_messages(instance, DOMAIN, user)
 
 
 def queue_empty(instance):
@@ -676,7 +671,7 @@ def test_b2_19_xclient_xforward_proxy(instance, line):
         if line.startswith(b"X"):
             code(rep, 550, "5.7.0")
         else:
-            code(rep, 502, "5.5.2")
+            code(rep, 500, "5.5.2")
         code(r.last(b"MAIL FROM:<s@remote.test>"), 250)
         code(r.last(b"RCPT TO:<alice@example.test>"), 250)
         code(r.last(b"DATA"), 354)

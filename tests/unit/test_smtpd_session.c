@@ -368,13 +368,13 @@ static void test_commands(void)
                     "214 2.0.0 Commands: EHLO HELO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY HELP\r\n"
                     "252 2.0.0 Send some mail, I'll try my best\r\n"
                     "250 2.0.0 Ok\r\n"
-                    "502 5.5.2 Error: command not recognized\r\n"
+                    "500 5.5.2 Error: command not recognized\r\n"
                     "502 5.5.1 Error: command not implemented\r\n"
                     "502 5.5.1 Error: command not implemented\r\n"
                     "501 5.5.4 Error: syntax: EHLO needs an argument\r\n"
                     "550 5.7.0 Error: insufficient authorization\r\n"
                     "550 5.7.0 Error: insufficient authorization\r\n"
-                    "502 5.5.2 Error: command not recognized\r\n"
+                    "500 5.5.2 Error: command not recognized\r\n"
                     "221 2.0.0 Bye\r\n");
     pump(0);
     EXPECT_TRUE(session_ended);
@@ -621,8 +621,8 @@ static void test_limits_lines(void)
     got = transcript("smtpd_hard_error_limit = 3\n", "XYZZY\r\nXYZZY\r\nXYZZY\r\nNOOP\r\n", 26, false);
     EXPECT_STR(
         got,
-        "502 5.5.2 Error: command not recognized\r\n502 5.5.2 Error: command not recognized\r\n"
-        "502 5.5.2 Error: command not recognized\r\n421 4.7.0 mx.example.test Error: too many errors\r\n");
+        "500 5.5.2 Error: command not recognized\r\n500 5.5.2 Error: command not recognized\r\n"
+        "500 5.5.2 Error: command not recognized\r\n421 4.7.0 mx.example.test Error: too many errors\r\n");
     EXPECT_TRUE(session_ended);
     stop();
     got = transcript("smtpd_junk_command_limit = 2\n", "NOOP\r\nRSET\r\nNOOP\r\nNOOP\r\n", 24, false);
@@ -702,14 +702,14 @@ static void test_limits_time(void)
     /* no pause below half the hard error limit */
     got = transcript("smtpd_error_sleep_time = 300ms\nsmtpd_hard_error_limit = 4\n", "XYZZY\r\nNOOP\r\n", 13,
                      false);
-    EXPECT_STR(got, "502 5.5.2 Error: command not recognized\r\n250 2.0.0 Ok\r\n");
+    EXPECT_STR(got, "500 5.5.2 Error: command not recognized\r\n250 2.0.0 Ok\r\n");
     stop();
     got = transcript("smtpd_error_sleep_time = 300ms\nsmtpd_hard_error_limit = 4\n",
                      "XYZZY\r\nXYZZY\r\nNOOP\r\n", 20, false);
-    EXPECT_STR(got, "502 5.5.2 Error: command not recognized\r\n502 5.5.2 Error: command not recognized\r\n");
+    EXPECT_STR(got, "500 5.5.2 Error: command not recognized\r\n500 5.5.2 Error: command not recognized\r\n");
     pump(400);
     drain();
-    EXPECT_STR(output.data, "502 5.5.2 Error: command not recognized\r\n502 5.5.2 Error: command not "
+    EXPECT_STR(output.data, "500 5.5.2 Error: command not recognized\r\n500 5.5.2 Error: command not "
                             "recognized\r\n250 2.0.0 Ok\r\n");
     stop();
 

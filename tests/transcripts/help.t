@@ -1,0 +1,14 @@
+# HELP (RFC 5321 4.1.1.8): 214, with or without a topic.
+S: 220 mx.petrel.test ESMTP Petrel
+C: HELP
+S: 214 2.0.0 Commands: EHLO HELO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY HELP
+C: EHLO client.test
+S{7}: 250-*
+S: 250 CHUNKING
+C: HELP MAIL
+S: 214 2.0.0 Commands: EHLO HELO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY HELP
+C: QUIT
+S: 221 2.0.0 Bye
+S: <close>
+M: * 0
+Q: 0
