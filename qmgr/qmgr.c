@@ -6,6 +6,7 @@
  * One stateful process (unlimited_use). master.conf:
  * "qmgr unix - y - n - 1 qmgr" (private/qmgr). Parameters: queue_directory,
  * data_directory, message_size_limit, queue_minfree, recipient_delimiter,
+ * mydestination, alias_maps,
  * qmgr_commit_batch_limit, qmgr_delivery_concurrency, minimal_backoff_time,
  * maximal_backoff_time, queue_run_delay, ipc_max_frame_size, ipc_timeout.
  *
@@ -74,6 +75,8 @@ static void qmgr_init(struct server *s)
     dir = xasprintf("%s/maps", p->data_directory);
     svc->maps = qmgr_maps_create(dir, p->recipient_delimiter);
     xfree(dir);
+    if (qmgr_maps_set_system(svc->maps, p->mydestination, p->alias_maps, &error) < 0)
+        msg_fatal("%s", error);
     svc->commit = qmgr_commit_create(server_loop(s), qmgr_queue_dirfd(svc->queue, QMGR_DIR_INCOMING),
                                      (size_t)p->qmgr_commit_batch_limit);
     dir = xasprintf("%s/%s", p->queue_directory, MAIL_LOCAL_SOCKET);

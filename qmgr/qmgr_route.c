@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "map/map_sysalias.h"
 #include "util/alloc.h"
 #include "util/err.h"
 
@@ -33,6 +34,8 @@ struct qmgr_map_ref {
 struct qmgr_maps {
     struct qmgr_map_ref aliases, mailboxes, quotas;
     char *delims;
+    struct map_sysalias_domains mydestination; /* empty: none */
+    struct map_sysalias *system;               /* alias_maps, or NULL */
 };
 
 /* One expansion in progress. */
@@ -67,12 +70,20 @@ void qmgr_maps_destroy(struct qmgr_maps **m_r)
     map_close(&m->aliases.map);
     map_close(&m->mailboxes.map);
     map_close(&m->quotas.map);
+    map_sysalias_destroy(&m->system);
     xfree(m->aliases.path);
     xfree(m->mailboxes.path);
     xfree(m->quotas.path);
     xfree(m->delims);
     xfree(m);
     *m_r = NULL;
+}
+
+/* qmgr_maps_set_system - mydestination and alias_maps */
+int qmgr_maps_set_system(struct qmgr_maps *m, const char *mydestination, const char *alias_maps,
+                         const char **error_r)
+{
+    return map_sysalias_configure(mydestination, alias_maps, &m->mydestination, &m->system, error_r);
 }
 
 /* ref_lookup - look key up; a map file that does not exist is empty */
@@ -221,8 +232,11 @@ enum map_result qmgr_route_quota(struct qmgr_maps *m, const char *address, char 
     return MAP_NOTFOUND;
 }
 
-/* expand_value - expand each member of an alias value found under self */
-static enum qmgr_route_status expand_value(struct expand *x, const char *self, char *value)
+/* expand_value - expand each member of an alias value found under self;
+ * with bare_domain (a system alias), a member without '@' is a local name
+ * in that domain */
+static enum qmgr_route_status expand_value(struct expand *x, const char *self, char *value,
+                                           const char *bare_domain)
 {
     enum qmgr_route_status st = QMGR_ROUTE_OK;
     char key[MAP_KEY_MAX + 1];
@@ -236,9 +250,15 @@ static enum qmgr_route_status expand_value(struct expand *x, const char *self, c
         len = strcspn(p, ", \t\r\n");
         if (len == 0)
             continue;
-        member = xstrndup(p, len);
+        if (bare_domain != NULL && memchr(p, '@', len) == NULL)
+            member = xasprintf("%.*s@%s", (int)len, p, bare_domain);
+        else
+            member = xstrndup(p, len);
         p += len;
-        if (map_key_canon(member, len, MAP_KEY_ADDRESS, key, &error) < 0) {
+        if (member[0] == '|' || member[0] == '/' || strncmp(member, ":include:", 9) == 0) {
+            x->error = err_fmt("alias %s: command, file and :include: members are not supported", self);
+            st = QMGR_ROUTE_TEMPFAIL;
+        } else if (map_key_canon(member, strlen(member), MAP_KEY_ADDRESS, key, &error) < 0) {
             x->error = err_fmt("alias %s: bad member: %s", self, error);
             st = QMGR_ROUTE_TEMPFAIL;
         } else {
@@ -261,7 +281,7 @@ static enum qmgr_route_status try_alias(struct expand *x, const char *self, cons
     switch (ref_lookup(&x->m->aliases, key, &value, &error)) {
     case MAP_FOUND:
         *found_r = true;
-        st = expand_value(x, self, value);
+        st = expand_value(x, self, value, NULL);
         xfree(value);
         return st;
     case MAP_NOTFOUND:
@@ -291,6 +311,35 @@ static enum qmgr_route_status check_path(struct expand *x, const char *key)
     return QMGR_ROUTE_OK;
 }
 
+/* expand_system - an address in a mydestination domain: alias_maps only */
+static enum qmgr_route_status expand_system(struct expand *x, const char *address, const char *self,
+                                            bool final_only)
+{
+    const char *domain = strrchr(address, '@') + 1, *error;
+    enum qmgr_route_status st;
+    char *value;
+
+    if (final_only) {
+        x->error = err_fmt("system alias %s names itself (there are no local mailboxes)", self);
+        return QMGR_ROUTE_UNKNOWN;
+    }
+    if ((st = check_path(x, self)) != QMGR_ROUTE_OK)
+        return st;
+    switch (map_sysalias_lookup(x->m->system, address, x->m->delims, &value, &error)) {
+    case MAP_FOUND:
+        st = expand_value(x, self, value, domain);
+        xfree(value);
+        return st;
+    case MAP_TEMPFAIL:
+        x->error = err_fmt("alias_maps lookup of %s: %s", self, error);
+        return QMGR_ROUTE_TEMPFAIL;
+    case MAP_NOTFOUND:
+    default:
+        x->error = err_fmt("%s: no such system alias (alias_maps)", self);
+        return QMGR_ROUTE_UNKNOWN;
+    }
+}
+
 /* expand_address - the routing steps of qmgr_route.h for one address */
 static enum qmgr_route_status expand_address(struct expand *x, const char *address, bool final_only)
 {
@@ -305,6 +354,8 @@ static enum qmgr_route_status expand_address(struct expand *x, const char *addre
         x->error = err_fmt("%s", error);
         return x->depth > 0 ? QMGR_ROUTE_TEMPFAIL : QMGR_ROUTE_SYNTAX;
     }
+    if (x->m->system != NULL && map_sysalias_domains_match(&x->m->mydestination, strrchr(address, '@') + 1))
+        return expand_system(x, address, c.key[0], final_only);
     if (!final_only && (st = check_path(x, c.key[0])) != QMGR_ROUTE_OK)
         return st;
     for (i = 0; !final_only && i < c.count && c.key[i][0] != '@'; i++) {

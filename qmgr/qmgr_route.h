@@ -2,11 +2,21 @@
  * qmgr_route - where a recipient goes: alias expansion and the mailbox map.
  *
  * Owns the read-only maps qmgr routes with ($data_directory/maps/aliases
- * and .../mailboxes). A map file that does not exist is an empty map; it is
+ * and .../mailboxes, and the system aliases of alias_maps). A map file that does not exist is an empty map; it is
  * opened at the first lookup after it appears, and from then on lib/map
  * follows replacements. Any lookup error is a temporary failure.
  *
- * The order for one address (each step on its canonical keys, map_key.h):
+ * An address whose domain is one of mydestination's (system names: root,
+ * postmaster, a cron job's user; map_sysalias.h) is resolved ONLY through
+ * the alias_maps maps, keys the canonical local part ("name+ext", then
+ * "name"), maps in order; not found is 5.1.1. Its value is expanded like a
+ * virtual alias, except that a member without '@' is a local name in the
+ * same mydestination domain; "|command", "/file" and ":include:" members
+ * are not supported (a configuration error: temporary failure). A system
+ * alias naming itself cannot be final (there are no local mailboxes).
+ *
+ * The order for any other address (each step on its canonical keys,
+ * map_key.h):
  *   1. aliases: "user+ext@domain", then "user@domain";
  *   2. mailboxes: the same two keys: found = a final recipient;
  *   3. aliases: "@domain" (the catch-all catches only addresses that are
@@ -61,6 +71,12 @@ struct qmgr_route_list {
 /* qmgr_maps_create - the maps in dir (aliases, mailboxes); delims is the
  * recipient_delimiter (copied; "" for none). Nothing is opened yet. */
 struct qmgr_maps *qmgr_maps_create(const char *dir, const char *delims);
+/* qmgr_maps_set_system - the mydestination domains and the alias_maps
+ * maps (map_sysalias.h); without this call no domain is a system domain.
+ * 0, or -1 with an error (a bad mydestination entry: a configuration
+ * error) */
+int qmgr_maps_set_system(struct qmgr_maps *m, const char *mydestination, const char *alias_maps,
+                         const char **error_r);
 /* qmgr_maps_destroy - close and free; accepts NULL */
 void qmgr_maps_destroy(struct qmgr_maps **m_r);
 

@@ -45,6 +45,9 @@ static void smtpd_init(struct server *s)
         msg_error("smtpd_client_event_limit_exceptions: %s: no client is exempt from the limits", error);
     env->policy.lookup = smtpd_policy_maps_lookup;
     env->policy.lookup_ctx = smtpd_policy_maps_open(p->data_directory);
+    if (smtpd_policy_maps_set_system(env->policy.lookup_ctx, p->mydestination, p->alias_maps, &error) < 0)
+        msg_fatal("%s", error);
+    env->policy.mydestination = smtpd_policy_maps_mydestination(env->policy.lookup_ctx);
     env->policy.mynetworks = &env->mynetworks;
     env->policy.recipient_delimiter = p->recipient_delimiter;
     env->policy.mydomain = p->mydomain;

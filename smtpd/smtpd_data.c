@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "mail/mail_header.h"
 #include "mail/mail_proto.h"
 #include "mail/params.h"
 #include "smtpd_qmgr.h"
@@ -153,16 +154,7 @@ int smtpd_rx_verdict(const struct smtpd_rx *rx, int *code_r, const char **ecode_
 /* smtpd_sanitize - printable ASCII only, bounded */
 void smtpd_sanitize(char *out, size_t max, const char *s, size_t len)
 {
-    size_t i;
-
-    if (len > max)
-        len = max;
-    for (i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-
-        out[i] = c > 0x20 && c < 0x7f ? (char)c : '?';
-    }
-    out[len] = '\0';
+    mail_header_sanitize(out, max, s, len);
 }
 
 /* smtpd_received - "Received: from HELO (NAME [ADDR])\r\n\tby HOST
@@ -172,16 +164,13 @@ void smtpd_received(struct buf *out, const char *helo, const char *name, const c
                     time_t now)
 {
     char h[SMTPD_RECEIVED_VALUE_MAX + 1], n[SMTPD_RECEIVED_VALUE_MAX + 1], a[SMTPD_RECEIVED_VALUE_MAX + 1];
-    char host[SMTPD_RECEIVED_VALUE_MAX + 1], r[SMTPD_RECEIVED_VALUE_MAX + 1], date[64];
-    struct tm tm;
+    char host[SMTPD_RECEIVED_VALUE_MAX + 1], r[SMTPD_RECEIVED_VALUE_MAX + 1], date[MAIL_HEADER_DATE_MAX];
 
     smtpd_sanitize(h, sizeof(h) - 1, helo, strlen(helo));
     smtpd_sanitize(n, sizeof(n) - 1, name, strlen(name));
     smtpd_sanitize(a, sizeof(a) - 1, addr, strlen(addr));
     smtpd_sanitize(host, sizeof(host) - 1, myhostname, strlen(myhostname));
-    localtime_r(&now, &tm);
-    if (strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S %z", &tm) == 0)
-        date[0] = '\0';
+    mail_header_date(date, now);
     buf_printf(out, "Received: from %s (%s [%s])\r\n\tby %s (Petrel) with %s id %s", h[0] ? h : "unknown", n,
                a, host, protocol, queue_id);
     if (rcpt != NULL) {

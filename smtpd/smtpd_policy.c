@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "map/map_key.h"
@@ -186,6 +187,45 @@ static enum map_result user_exists(const struct smtpd_policy *pol, const char *a
     return MAP_NOTFOUND;
 }
 
+/* system_alias_exists - a local name of a mydestination domain: its keys
+ * ("name+ext", "name") in alias_maps */
+static enum map_result system_alias_exists(const struct smtpd_policy *pol, const char *addr,
+                                           const char **error_r)
+{
+    char keys[2][MAP_KEY_MAX + 1];
+    enum map_result mr;
+    const char *error;
+    size_t n, i;
+
+    if (map_sysalias_keys(addr, pol->recipient_delimiter, keys, &n, &error) < 0)
+        return MAP_NOTFOUND;
+    for (i = 0; i < n; i++)
+        if ((mr = pol->lookup(pol->lookup_ctx, SMTPD_MAP_SYSTEM_ALIASES, keys[i], error_r)) != MAP_NOTFOUND)
+            return mr;
+    return MAP_NOTFOUND;
+}
+
+/* rcpt_system - a recipient in a mydestination domain */
+static int rcpt_system(const struct smtpd_policy *pol, const struct smtp_addr *rcpt,
+                       struct smtpd_rcpt_result *r)
+{
+    enum map_result mr;
+
+    r->relay_allowed = false;
+    if (rcpt->local_routing)
+        return refuse(r, SMTPD_RCPT_ROUTING, 554, "5.7.1", "Relay access denied");
+    if (strcasecmp(rcpt->local, "postmaster") == 0)
+        return accept_rcpt(r, SMTPD_RCPT_LOCAL); /* RFC 5321 4.5.1 */
+    if (local_part_unsafe(rcpt->local))
+        return refuse(r, SMTPD_RCPT_BAD_LOCAL, 550, "5.1.3", "Bad recipient address syntax");
+    mr = system_alias_exists(pol, rcpt->addr, &r->error);
+    if (mr == MAP_TEMPFAIL)
+        return refuse(r, SMTPD_RCPT_TEMPFAIL, 451, "4.3.0", "Temporary lookup failure");
+    if (mr == MAP_NOTFOUND)
+        return refuse(r, SMTPD_RCPT_UNKNOWN, 550, "5.1.1", "Recipient address rejected: User unknown");
+    return accept_rcpt(r, SMTPD_RCPT_LOCAL);
+}
+
 /* domain_is_ours - is the domain in the domains map? */
 static enum map_result domain_is_ours(const struct smtpd_policy *pol, const char *domain,
                                       const char **error_r)
@@ -216,6 +256,8 @@ int smtpd_policy_rcpt(const struct smtpd_policy *pol, const struct smtp_addr *rc
     snprintf(r->address, sizeof(r->address), "%s", rcpt->addr);
     if (rcpt->had_source_route)
         return refuse(r, SMTPD_RCPT_ROUTING, 554, "5.7.1", "Relay access denied");
+    if (rcpt->domain[0] != '[' && map_sysalias_domains_match(pol->mydestination, rcpt->domain))
+        return rcpt_system(pol, rcpt, r);
     mr = domain_is_ours(pol, rcpt->domain, &r->error);
     if (mr == MAP_TEMPFAIL)
         return refuse(r, SMTPD_RCPT_TEMPFAIL, 451, "4.3.0", "Temporary lookup failure");
@@ -243,6 +285,8 @@ int smtpd_policy_rcpt(const struct smtpd_policy *pol, const struct smtp_addr *rc
 struct smtpd_maps {
     char *path[3];
     struct map *map[3];
+    struct map_sysalias_domains mydestination;
+    struct map_sysalias *system; /* alias_maps, or NULL */
 };
 
 static const char *const smtpd_map_names[3] = { "domains", "mailboxes", "aliases" };
@@ -258,6 +302,19 @@ struct smtpd_maps *smtpd_policy_maps_open(const char *data_directory)
     return m;
 }
 
+/* smtpd_policy_maps_set_system - mydestination and alias_maps */
+int smtpd_policy_maps_set_system(struct smtpd_maps *m, const char *mydestination, const char *alias_maps,
+                                 const char **error_r)
+{
+    return map_sysalias_configure(mydestination, alias_maps, &m->mydestination, &m->system, error_r);
+}
+
+/* smtpd_policy_maps_mydestination - the parsed domains */
+const struct map_sysalias_domains *smtpd_policy_maps_mydestination(const struct smtpd_maps *m)
+{
+    return &m->mydestination;
+}
+
 /* smtpd_policy_maps_close - close and free */
 void smtpd_policy_maps_close(struct smtpd_maps **m_r)
 {
@@ -271,6 +328,7 @@ void smtpd_policy_maps_close(struct smtpd_maps **m_r)
         map_close(&m->map[i]);
         free(m->path[i]);
     }
+    map_sysalias_destroy(&m->system);
     free(m);
 }
 
@@ -284,6 +342,13 @@ enum map_result smtpd_policy_maps_lookup(void *ctx, enum smtpd_map_id id, const 
     char *value = NULL;
     enum map_result r;
 
+    if (id == SMTPD_MAP_SYSTEM_ALIASES) {
+        if (m->system == NULL)
+            return MAP_NOTFOUND;
+        r = map_sysalias_lookup_key(m->system, key, &value, error_r);
+        free(value);
+        return r;
+    }
     if (m->map[id] == NULL) {
         if (stat(m->path[id], &st) < 0 && errno == ENOENT)
             return MAP_NOTFOUND;

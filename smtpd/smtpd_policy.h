@@ -10,6 +10,11 @@
  * an error, never "match everything"); recipient addresses already parsed
  * by smtp_addr (untrusted content, bounded lengths); map values are not
  * read, only whether a key exists.
+ *
+ * A recipient in a mydestination domain (system names, map_sysalias.h)
+ * is ours: postmaster is always accepted; otherwise the local part (then
+ * the local part without its extension) must be a key of an alias_maps
+ * map, else 550 5.1.1. The domains map is not consulted for it.
  * Limits: SMTPD_NETWORKS_MAX entries; keys as map_key (MAP_KEY_MAX).
  *
  * See also: smtpd_cmd.c (RCPT, VRFY), map.h, map_key.h, THREATS.md b.2.
@@ -22,6 +27,7 @@
 #include <sys/socket.h>
 
 #include "map/map.h"
+#include "map/map_sysalias.h"
 
 #define SMTPD_NETWORKS_MAX 1024
 
@@ -51,6 +57,7 @@ enum smtpd_map_id {
     SMTPD_MAP_DOMAINS,
     SMTPD_MAP_MAILBOXES,
     SMTPD_MAP_ALIASES,
+    SMTPD_MAP_SYSTEM_ALIASES, /* alias_maps; keys are local names */
 };
 
 /* smtpd_lookup_fn - does key exist in the map? FOUND, NOTFOUND or
@@ -64,6 +71,9 @@ struct smtpd_policy {
     const struct smtpd_networks *mynetworks;
     const char *recipient_delimiter; /* "" or NULL: no extensions */
     const char *mydomain;            /* for <postmaster> */
+    /* mydestination: system domains, resolved only through alias_maps
+     * (SMTPD_MAP_SYSTEM_ALIASES); NULL: none */
+    const struct map_sysalias_domains *mydestination;
 };
 
 enum smtpd_verdict {
@@ -97,7 +107,15 @@ int smtpd_policy_rcpt(const struct smtpd_policy *pol, const struct smtp_addr *rc
  * an empty map) */
 struct smtpd_maps;
 struct smtpd_maps *smtpd_policy_maps_open(const char *data_directory);
-/* smtpd_policy_maps_close - close all three; accepts NULL */
+/* smtpd_policy_maps_set_system - parse mydestination (kept in m: see
+ * smtpd_policy_maps_mydestination) and remember the alias_maps maps; 0, or
+ * -1 with an error (a bad entry: a configuration error) */
+int smtpd_policy_maps_set_system(struct smtpd_maps *m, const char *mydestination, const char *alias_maps,
+                                 const char **error_r);
+/* smtpd_policy_maps_mydestination - the parsed mydestination, for
+ * struct smtpd_policy (lives as long as m) */
+const struct map_sysalias_domains *smtpd_policy_maps_mydestination(const struct smtpd_maps *m);
+/* smtpd_policy_maps_close - close them all; accepts NULL */
 void smtpd_policy_maps_close(struct smtpd_maps **m_r);
 /* smtpd_policy_maps_lookup - the smtpd_lookup_fn for smtpd_maps */
 enum map_result smtpd_policy_maps_lookup(void *ctx, enum smtpd_map_id map, const char *key,

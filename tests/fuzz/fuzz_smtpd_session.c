@@ -135,7 +135,7 @@ static void setup(void)
     env.loop = loop;
     env.p = config_params(cfg);
     smtpd_networks_parse("127.0.0.0/8", &env.mynetworks, &error);
-    env.policy = (struct smtpd_policy){ lookup, NULL, &env.mynetworks, "+", "example.test" };
+    env.policy = (struct smtpd_policy){ lookup, NULL, &env.mynetworks, "+", "example.test", NULL };
     snprintf(path, sizeof(path), "%s/qmgr", dir);
     env.qmgr_path = path;
     env.max_frame = 1 << 20;

@@ -4,7 +4,8 @@
  * the recipient delimiter, one-to-many and nested aliases, deduplication,
  * self-reference, loops, the depth and total limits, the catch-all (which
  * never hides a mailbox), bad alias members, a missing map (empty) and a
- * corrupt map (TEMPFAIL, never "unknown").
+ * corrupt map (TEMPFAIL, never "unknown"); system aliases for the
+ * mydestination domains through two alias_maps maps in order.
  */
 #include <stdio.h>
 #include <string.h>
@@ -256,6 +257,68 @@ static void test_missing_and_corrupt(void)
     qmgr_maps_destroy(&m);
 }
 
+/* test_system - mydestination domains resolve only through alias_maps
+ * (two real LMDB maps FILE.lmdb, in order; a third never compiled) */
+static void test_system(void)
+{
+    static const char *const sys1[] = {
+        "root",       "alice@example.test, admin",
+        "admin",      "bob@example.test",
+        "postmaster", "root",
+        "cron+daily", "carol@example.test",
+        "cron",       "keep@example.test",
+        "self",       "self, alice@example.test",
+        "sysloop",    "sysloop2",
+        "sysloop2",   "sysloop",
+        "prog",       "|/bin/true",
+        "ghostly",    "nobody",
+        "other",      "admin@localhost",
+        NULL,
+    };
+    static const char *const sys2[] = { "admin", "carol@example.test", "second", "alice@example.test", NULL };
+    struct qmgr_maps *m;
+    char maps[2000];
+    const char *error;
+
+    setup();
+    put_all(map_dir, "sys1.lmdb", sys1);
+    put_all(map_dir, "sys2.lmdb", sys2);
+    snprintf(maps, sizeof(maps), "%s/sys1, %s/sys2 %s/never", map_dir, map_dir, map_dir);
+    m = qmgr_maps_create(map_dir, "+");
+    EXPECT_INT(qmgr_maps_set_system(m, "Host.Test, localhost.", maps, &error), 0);
+    EXPECT_STR(one(m, "root@host.test"),
+               "alice@example.test=example.test/alice/ bob@example.test=example.test/bob/");
+    EXPECT_STR(one(m, "ROOT@HOST.TEST."),
+               "alice@example.test=example.test/alice/ bob@example.test=example.test/bob/");
+    EXPECT_STR(one(m, "Postmaster@localhost"),
+               "alice@example.test=example.test/alice/ bob@example.test=example.test/bob/");
+    EXPECT_STR(one(m, "second@localhost"), "alice@example.test=example.test/alice/");
+    EXPECT_STR(one(m, "cron+daily@localhost"), "carol@example.test=example.test/carol/");
+    EXPECT_STR(one(m, "cron+weekly@localhost"),
+               "keep@example.test=example.test/keep/ alice@example.test=example.test/alice/");
+    EXPECT_STR(one(m, "other@host.test"), "bob@example.test=example.test/bob/");
+    EXPECT_CONTAINS(one(m, "nobody@host.test"), "error 2: nobody@host.test: no such system alias");
+    EXPECT_CONTAINS(one(m, "ghostly@host.test"), "error 2: nobody@host.test: no such system alias");
+    EXPECT_CONTAINS(one(m, "self@host.test"), "error 2: system alias self@host.test names itself");
+    EXPECT_CONTAINS(one(m, "sysloop@localhost"), "error 4: alias loop");
+    EXPECT_CONTAINS(one(m, "prog@localhost"), "error 1: alias prog@localhost: command, file");
+    /* a mydestination domain never reaches the virtual maps, others do */
+    EXPECT_CONTAINS(one(m, "alice@localhost"), "error 2: ");
+    EXPECT_STR(one(m, "alice@example.test"), "alice@example.test=example.test/alice/");
+    qmgr_maps_destroy(&m);
+    m = qmgr_maps_create(map_dir, "+");
+    EXPECT_INT(qmgr_maps_set_system(m, "host.test [127.0.0.1]", maps, &error), -1);
+    EXPECT_CONTAINS(error, "mydestination: bad domain \"[127.0.0.1]\"");
+    EXPECT_INT(qmgr_maps_set_system(m, "host.test a..b", maps, &error), -1);
+    EXPECT_CONTAINS(error, "a..b");
+    /* a broken alias map is a temporary failure */
+    test_write_file("maps/broken.lmdb", "this is not an LMDB file, not at all, and it goes on...........\n");
+    snprintf(maps, sizeof(maps), "%s/broken %s/sys1", map_dir, map_dir);
+    EXPECT_INT(qmgr_maps_set_system(m, "localhost", maps, &error), 0);
+    EXPECT_CONTAINS(one(m, "root@localhost"), "error 1: alias_maps lookup of root@localhost");
+    qmgr_maps_destroy(&m);
+}
+
 /* test_reply - the status table */
 static void test_reply(void)
 {
@@ -282,6 +345,7 @@ int main(void)
         TEST_CASE(test_dedupe),
         TEST_CASE(test_limits),
         TEST_CASE(test_missing_and_corrupt),
+        TEST_CASE(test_system),
         TEST_CASE(test_reply),
         TEST_END,
     });

@@ -2,7 +2,8 @@
  * test_smtpd_policy - mynetworks matching (IPv4, IPv6, IPv4-mapped, bad
  * entries), recipient decisions against real temporary LMDB maps, every
  * relay trick of THREATS.md b.2 #17-#18 and the path tricks of b.6
- * #47-#49, and map failures as 451 4.3.0, never "unknown user".
+ * #47-#49, map failures as 451 4.3.0, never "unknown user", and the
+ * mydestination domains decided by alias_maps maps alone.
  */
 #include <stdio.h>
 #include <string.h>
@@ -231,7 +232,7 @@ static enum map_result fail_lookup(void *ctx, enum smtpd_map_id map, const char 
 /* test_rcpt_tempfail - a lookup failure is 451 4.3.0, never unknown user */
 static void test_rcpt_tempfail(void)
 {
-    struct smtpd_policy broken = { fail_lookup, NULL, &nets, "+", "example.test" };
+    struct smtpd_policy broken = { fail_lookup, NULL, &nets, "+", "example.test", NULL };
     struct smtpd_rcpt_result r;
     struct smtpd_maps *bad;
     struct smtp_addr a;
@@ -277,6 +278,67 @@ static void test_rcpt_tempfail(void)
     smtpd_policy_maps_close(&maps);
 }
 
+/* test_rcpt_mydestination - system domains: alias_maps alone decide */
+static void test_rcpt_mydestination(void)
+{
+    static const struct {
+        const char *path;
+        int rc, code;
+        const char *ecode;
+        enum smtpd_verdict verdict;
+    } cases[] = {
+        { "<root@host.test>", 0, 250, "2.1.5", SMTPD_RCPT_LOCAL },
+        { "<ROOT@Host.Test>", 0, 250, "2.1.5", SMTPD_RCPT_LOCAL },
+        { "<root+cron@localhost>", 0, 250, "2.1.5", SMTPD_RCPT_LOCAL },
+        { "<admin@localhost>", 0, 250, "2.1.5", SMTPD_RCPT_LOCAL }, /* second map */
+        { "<PostMaster@localhost>", 0, 250, "2.1.5", SMTPD_RCPT_LOCAL },
+        { "<postmaster@host.test>", 0, 250, "2.1.5", SMTPD_RCPT_LOCAL },
+        { "<nobody@host.test>", -1, 550, "5.1.1", SMTPD_RCPT_UNKNOWN },
+        /* a virtual mailbox name means nothing in a system domain */
+        { "<alice@localhost>", -1, 550, "5.1.1", SMTPD_RCPT_UNKNOWN },
+        { "<a/b@localhost>", -1, 550, "5.1.3", SMTPD_RCPT_BAD_LOCAL },
+        { "<victim%ext.example@localhost>", -1, 554, "5.7.1", SMTPD_RCPT_ROUTING },
+        { "<alice@example.test>", 0, 250, "2.1.5", SMTPD_RCPT_LOCAL },
+        { "<root@example.test>", -1, 550, "5.1.1", SMTPD_RCPT_UNKNOWN },
+    };
+    struct smtpd_rcpt_result r;
+    char dir[600], list[2000];
+    const char *error;
+    size_t i;
+
+    setup();
+    snprintf(dir, sizeof(dir), "%s/data/maps/sys1.lmdb", test_tmpdir());
+    put(dir, "root", "alice@example.test");
+    snprintf(dir, sizeof(dir), "%s/data/maps/sys2.lmdb", test_tmpdir());
+    put(dir, "admin", "root");
+    put(dir, "root", "never@example.test");
+    snprintf(list, sizeof(list), "%s/data/maps/sys1,%s/data/maps/sys2 %s/data/maps/none", test_tmpdir(),
+             test_tmpdir(), test_tmpdir());
+    EXPECT_INT(smtpd_policy_maps_set_system(maps, "host.test, LocalHost", list, &error), 0);
+    pol.mydestination = smtpd_policy_maps_mydestination(maps);
+    EXPECT_INT(pol.mydestination->count, 2);
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        if (!EXPECT_INT(decide(cases[i].path, false, &r), cases[i].rc) || !EXPECT_INT(r.code, cases[i].code)
+            || !EXPECT_STR(r.ecode, cases[i].ecode) || !EXPECT_INT(r.verdict, cases[i].verdict))
+            fprintf(stderr, "  case %zu: %s\n", i, cases[i].path);
+    }
+    /* trusted clients are not relaying to a system domain */
+    EXPECT_INT(decide("<nobody@localhost>", true, &r), -1);
+    EXPECT_FALSE(r.relay_allowed);
+    /* a broken alias map: temporary failure, never unknown */
+    test_write_file("data/maps/broken.lmdb", "this is not an LMDB file, not at all, not even close.......\n");
+    snprintf(list, sizeof(list), "%s/data/maps/broken %s/data/maps/sys1", test_tmpdir(), test_tmpdir());
+    EXPECT_INT(smtpd_policy_maps_set_system(maps, "localhost", list, &error), 0);
+    EXPECT_INT(decide("<root@localhost>", false, &r), -1);
+    EXPECT_INT(r.verdict, SMTPD_RCPT_TEMPFAIL);
+    EXPECT_INT(decide("<postmaster@localhost>", false, &r), 0);
+    /* a bad mydestination entry is a configuration error */
+    EXPECT_INT(smtpd_policy_maps_set_system(maps, "localhost [10.0.0.1]", list, &error), -1);
+    EXPECT_CONTAINS(error, "[10.0.0.1]");
+    EXPECT_INT(smtpd_policy_maps_set_system(maps, "local host..", list, &error), -1);
+    pol.mydestination = NULL;
+}
+
 int main(void)
 {
     return test_run((const struct test_case[]){
@@ -284,6 +346,7 @@ int main(void)
         TEST_CASE(test_networks_bad),
         TEST_CASE(test_rcpt_decisions),
         TEST_CASE(test_rcpt_unparsable),
+        TEST_CASE(test_rcpt_mydestination),
         TEST_CASE(test_rcpt_tempfail),
         TEST_END,
     });

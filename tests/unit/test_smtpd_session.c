@@ -218,7 +218,7 @@ static void start(const char *conf, const char *addr)
     env.p = config_params(cfg);
     smtpd_networks_parse(env.p->mynetworks, &env.mynetworks, &error);
     smtpd_networks_parse(env.p->smtpd_client_event_limit_exceptions, &env.limit_exceptions, &error);
-    env.policy = (struct smtpd_policy){ lookup, NULL, &env.mynetworks, "+", "example.test" };
+    env.policy = (struct smtpd_policy){ lookup, NULL, &env.mynetworks, "+", "example.test", NULL };
     snprintf(qmgr_path, sizeof(qmgr_path), "%s/qmgr.sock", test_tmpdir());
     env.qmgr_path = qmgr_path;
     env.max_frame = 1 << 20;
