@@ -14,6 +14,10 @@
 #ifndef PETREL_CLI_H
 #define PETREL_CLI_H
 
+#include <stddef.h>
+
+#include "map/map_text.h"
+
 /* petrel init DIR [--port-base N] [--hostname NAME] [--owner USER] */
 int cli_init(int argc, char **argv);
 /* petrel conf [-n|-d|-h] [name ...] [name=value ...] [-X name ...] [-M [name/type[=entry]]] [-MX name/type] */
@@ -29,6 +33,13 @@ int cli_user(const char *config_dir, int argc, char **argv);
 int cli_alias(const char *config_dir, int argc, char **argv);
 /* petrel map FILE [--type aliases|virtual] */
 int cli_map(const char *config_dir, int argc, char **argv);
+/* petrel newaliases: compile every alias_database table into FILE.lmdb */
+int cli_newaliases(const char *config_dir, int argc, char **argv);
+/* cli_map_compile - compile the text table file into file.lmdb (all or
+ * nothing); errors are printed as "petrel CMD: ...". EX_OK (*count_r, if
+ * not NULL, gets the entries), EX_NOINPUT (file unreadable), EX_DATAERR
+ * (an error at FILE:LINE), EX_IOERR (the map could not be written) */
+int cli_map_compile(const char *cmd, const char *file, enum map_text_format fmt, size_t *count_r);
 /* petrel queue list|show ID|delete ID...|hold ID...|release ID...|flush */
 int cli_queue(const char *config_dir, int argc, char **argv);
 

@@ -2,7 +2,8 @@
  * cli_init - "petrel init DIR": create a self-contained instance.
  *
  * An instance is one directory: configuration in DIR/etc (petrel.conf and
- * master.conf rendered from the shipped templates, tls/ with a new
+ * master.conf rendered from the shipped templates, the aliases(5) table
+ * copied from its template and compiled to aliases.lmdb, tls/ with a new
  * self-signed certificate and its key), the spool in DIR/spool, the mail
  * store in DIR/mail, maps in DIR/data/maps, the log in DIR/log. Services
  * listen on 127.0.0.1 on unprivileged ports (port base + standard port).
@@ -607,6 +608,30 @@ static int write_master_conf(const struct init_ctx *c)
     return status;
 }
 
+/* write_aliases - etc/aliases from the shipped template, compiled into
+ * etc/aliases.lmdb at once so that newaliases and local delivery find both */
+static int write_aliases(const struct init_ctx *c)
+{
+    char tpl[PATH_MAX], src[PATH_MAX], *text = NULL;
+    struct buf *out;
+    size_t len;
+    int status;
+
+    if ((status = read_template("aliases", tpl, sizeof(tpl), &text, &len)) != EX_OK)
+        return status;
+    out = buf_create(len + 1, len + 1);
+    if (buf_append(out, text, len) < 0) {
+        cli_error(CMD, "%s: too big", tpl);
+        status = EX_SOFTWARE;
+    } else if ((status = write_out(c, "etc/aliases", out)) == EX_OK) {
+        status =
+            cli_map_compile(CMD, instance_path(c, "etc/aliases", src, sizeof(src)), MAP_TEXT_ALIASES, NULL);
+    }
+    xfree(text);
+    buf_destroy(&out);
+    return status;
+}
+
 /* make_cert - the self-signed certificate and its key, owned by root or the invoker */
 static int make_cert(const struct init_ctx *c)
 {
@@ -706,8 +731,9 @@ static int populate(const struct init_ctx *c)
     if (c->is_root)
         warn_unreachable(c);
     if ((status = make_dirs(c)) != EX_OK || (status = write_petrel_conf(c)) != EX_OK
-        || (status = write_master_conf(c)) != EX_OK || (status = make_cert(c)) != EX_OK
-        || (status = make_maps(c)) != EX_OK || (status = sync_dirs(c)) != EX_OK)
+        || (status = write_master_conf(c)) != EX_OK || (status = write_aliases(c)) != EX_OK
+        || (status = make_cert(c)) != EX_OK || (status = make_maps(c)) != EX_OK
+        || (status = sync_dirs(c)) != EX_OK)
         return status;
     return EX_OK;
 }

@@ -99,30 +99,37 @@ static int is_table_error(const char *file, const char *error)
     return strncmp(error, file, n) == 0 && error[n] == ':' && error[n + 1] >= '0' && error[n + 1] <= '9';
 }
 
+/* cli_map_compile - see cli.h */
+int cli_map_compile(const char *cmd, const char *file, enum map_text_format fmt, size_t *count_r)
+{
+    const char *error;
+    char *map_path;
+    int rc = EX_OK;
+
+    if (access(file, R_OK) < 0) {
+        cli_error(cmd, "%s: %s", file, strerror(errno));
+        return EX_NOINPUT;
+    }
+    map_path = xasprintf("%s%s", file, MAP_SUFFIX);
+    if (map_text_compile(file, map_path, fmt, 0644, count_r, &error) < 0) {
+        cli_error(cmd, "%s; %s was not changed", error, map_path);
+        rc = is_table_error(file, error) ? EX_DATAERR : EX_IOERR;
+    }
+    xfree(map_path);
+    return rc;
+}
+
 /* cli_map - petrel map FILE */
 int cli_map(const char *config_dir, int argc, char **argv)
 {
     struct map_opts o;
-    const char *error;
-    char *map_path;
     size_t count;
     int rc;
 
     (void)config_dir;
     if ((rc = parse_args(argc, argv, &o)) != 0)
         return rc > 0 ? EX_OK : EX_USAGE;
-    if (access(o.file, R_OK) < 0) {
-        cli_error(CMD, "%s: %s", o.file, strerror(errno));
-        return EX_NOINPUT;
-    }
-    map_path = xasprintf("%s%s", o.file, MAP_SUFFIX);
-    if (map_text_compile(o.file, map_path, o.fmt, 0644, &count, &error) < 0) {
-        cli_error(CMD, "%s; %s was not changed", error, map_path);
-        rc = is_table_error(o.file, error) ? EX_DATAERR : EX_IOERR;
-    } else {
-        printf("wrote %s: %zu %s\n", map_path, count, count == 1 ? "entry" : "entries");
-        rc = EX_OK;
-    }
-    xfree(map_path);
+    if ((rc = cli_map_compile(CMD, o.file, o.fmt, &count)) == EX_OK)
+        printf("wrote %s%s: %zu %s\n", o.file, MAP_SUFFIX, count, count == 1 ? "entry" : "entries");
     return rc;
 }

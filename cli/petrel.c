@@ -32,6 +32,7 @@ static const char usage_text[] =
     "  user           add, delete or list mailboxes, set passwords (petrel user --help)\n"
     "  alias          add, delete or list aliases (petrel alias --help)\n"
     "  map FILE       compile a text table into FILE.lmdb, like postmap (petrel map --help)\n"
+    "  newaliases     compile the aliases(5) tables of alias_database (petrel newaliases --help)\n"
     "  queue          list, show, delete, hold, release or flush queued mail (petrel queue --help)\n"
     "\n"
     "Options:\n"
@@ -104,6 +105,8 @@ int main(int argc, char **argv)
         return cli_alias(dir, argc - i, argv + i);
     if (strcmp(cmd, "map") == 0)
         return cli_map(dir, argc - i, argv + i);
+    if (strcmp(cmd, "newaliases") == 0)
+        return cli_newaliases(dir, argc - i, argv + i);
     if (strcmp(cmd, "queue") == 0)
         return cli_queue(dir, argc - i, argv + i);
     fprintf(stderr, "petrel: unknown command \"%s\"\n\n%s", cmd, usage_text);

@@ -48,6 +48,8 @@ struct qmgr_session {
     char *sender;
     struct qmgr_route_list finals;
     uint64_t size;
+    int64_t uid;    /* local submission: the user; -1 otherwise */
+    size_t bounced; /* local submission: recipients skipped as bounced */
     bool content_begun;
     int fail_status; /* 0, or the first failure: 4 or 5 */
     const char *fail_dsn, *fail_reason;
@@ -183,6 +185,10 @@ static void write_envelope(struct qmgr_session *s, const struct qmgr_submit_args
     }
     snprintf(text, sizeof(text), "protocol=%s", a->protocol);
     write_rec(s, QF_CLIENT, text);
+    if (a->uid >= 0) {
+        snprintf(text, sizeof(text), "uid=%lld", (long long)a->uid);
+        write_rec(s, QF_CLIENT, text);
+    }
     write_rec(s, QF_SENDER, a->sender);
     if (a->envid != NULL)
         write_rec(s, QF_ENVID, a->envid);
@@ -201,6 +207,7 @@ static void proceed_begin(struct qmgr_session *s, const struct qmgr_submit_args 
 
     s->state = QMGR_SUBMIT_RCPT;
     s->sender = xstrdup(a->sender);
+    s->uid = a->uid;
     if (a->size > 0 && (uint64_t)a->size > svc->message_size_limit)
         session_fail(s, 5, "5.3.4", "Message size exceeds fixed limit", "size hint over message_size_limit");
     else if (qmgr_queue_free_bytes(svc->queue, &free_bytes, &error) < 0)
@@ -235,6 +242,15 @@ static void proceed_rcpt(struct qmgr_session *s, const struct qmgr_submit_args *
     st = qmgr_route_expand(s->svc->maps, a->address, &s->finals, &error);
     if (st != QMGR_ROUTE_OK) {
         qmgr_route_reply(st, &status, &dsn, &text);
+        if (s->uid >= 0 && (st == QMGR_ROUTE_UNKNOWN || st == QMGR_ROUTE_SYNTAX || st == QMGR_ROUTE_LOOP)) {
+            /* A local submission has nobody to refuse the recipient to:
+             * it is bounced (the bounce message comes with mail-out). */
+            msg_info("%s: to=<%.300s>, relay=none, dsn=%s, status=bounced (%s: %s; no bounce message is sent "
+                     "yet)",
+                     qid(s), a->address, dsn, text, error);
+            s->bounced++;
+            return;
+        }
         session_fail(s, status, dsn, text, err_fmt("to=<%.300s>: %s", a->address, error));
         return;
     }
@@ -316,7 +332,9 @@ static void proceed_end(struct qmgr_session *s)
 {
     const char *error;
 
-    if (s->fail_status == 0 && s->finals.count == 0)
+    if (s->fail_status == 0 && s->finals.count == 0 && s->bounced > 0)
+        session_fail(s, 5, "5.1.1", "No valid recipients", "every recipient bounced");
+    else if (s->fail_status == 0 && s->finals.count == 0)
         session_fail(s, 5, "5.5.1", "No valid recipients", "no rcpt before end");
     if (content_begin(s) && qf_content_end(s->writer, &error) < 0)
         session_fail(s, 4, "4.3.0", "Queue file write error", error);
@@ -392,6 +410,7 @@ void qmgr_submit_accept(struct server *srv, int fd, const struct sockaddr *peer,
     (void)peer;
     (void)peer_len;
     s->svc = svc;
+    s->uid = -1;
     s->number = ++svc->next_session;
     s->chan = ipc_chan_create(server_loop(srv), fd, svc->max_frame, session_on_msg, session_on_close, s);
     s->next = svc->sessions;

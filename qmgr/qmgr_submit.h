@@ -25,7 +25,18 @@
  *
  * Attributes: begin needs sender (may be empty: <>) and protocol;
  * client_addr, client_name, helo, tls, auth, envid, ret (FULL|HDRS) are
- * optional strings, smtputf8 (0|1) and size (>= 0) optional integers.
+ * optional strings, smtputf8 (0|1), size (>= 0) and uid (0..2^32-2)
+ * optional integers.
+ *
+ * uid marks a local submission (pickup, on behalf of that user): the
+ * file gets a C record "uid=N", and a recipient that routes nowhere
+ * permanently (5.1.1 unknown, 5.1.3 syntax, 5.4.6 loop) does not fail the
+ * message: it is logged "to=<ADDR>, relay=none, dsn=D, status=bounced
+ * (...)" and skipped (no bounce message yet: the mail-out issue sends
+ * them); if no recipient remains, end replies 5.1.1. Temporary routing
+ * failures, too many recipients and every other failure still fail the
+ * message (pickup retries a 4). Without uid (smtpd, which checked every
+ * recipient at RCPT) any routing failure fails the message.
  * rcpt needs address, optional orcpt (TYPE;xtext) and notify (NEVER or a
  * comma list of SUCCESS, DELAY, FAILURE). data needs data (DATA).
  *
@@ -89,6 +100,7 @@ struct qmgr_submit_args {
     const char *client[5]; /* client_addr, client_name, helo, tls, auth (or NULL) */
     bool smtputf8;
     int64_t size; /* -1: no hint */
+    int64_t uid;  /* -1: not a local submission */
     const char *address, *orcpt, *notify;
     const void *data;
     size_t len;

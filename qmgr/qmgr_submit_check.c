@@ -79,12 +79,14 @@ static int parse_begin(const struct ipc_msg *m, struct qmgr_submit_args *a, cons
     size_t i;
 
     a->size = -1;
+    a->uid = -1;
     if (get_text(m, MA_SENDER, true, &a->sender, error_r) < 0
         || get_text(m, MA_PROTOCOL, true, &a->protocol, error_r) < 0
         || get_text(m, MA_ENVID, false, &a->envid, error_r) < 0
         || get_text(m, MA_RET, false, &a->ret, error_r) < 0
         || get_int(m, MA_SMTPUTF8, 0, 1, &utf8, error_r) < 0
-        || get_int(m, MA_SIZE, 0, INT64_MAX, &a->size, error_r) < 0)
+        || get_int(m, MA_SIZE, 0, INT64_MAX, &a->size, error_r) < 0
+        || get_int(m, MA_UID, 0, 4294967294LL, &a->uid, error_r) < 0)
         return -1;
     for (i = 0; i < 5; i++)
         if (get_text(m, qmgr_submit_client_attrs[i], false, &a->client[i], error_r) < 0)

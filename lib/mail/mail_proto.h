@@ -51,6 +51,8 @@
 #define MA_RET "ret"
 #define MA_SMTPUTF8 "smtputf8"
 #define MA_SIZE "size"
+/* begin: the submitting user's uid; present only for local submission */
+#define MA_UID "uid"
 #define MA_ADDRESS "address"
 #define MA_ORCPT "orcpt"
 #define MA_NOTIFY "notify"

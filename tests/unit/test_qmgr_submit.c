@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT
  * test_qmgr_submit - the qmgr-submit request checks, as a table: every
  * request in every state (order), then missing, mistyped and malformed
- * attributes, with the dsn and the exact error of each refusal.
+ * attributes (the uid of a local submission among them), with the dsn and
+ * the exact error of each refusal.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -163,6 +164,17 @@ static const struct submit_case cases[] = {
       QMGR_REQ_RCPT,
       "5.5.4",
       "\"orcpt\" is not of the form TYPE;ADDRESS" },
+    /* uid: local submission */
+    { QMGR_SUBMIT_BEGIN, { BEGIN_OK, "#uid=0" }, 0, QMGR_REQ_BEGIN, "2.0.0", NULL },
+    { QMGR_SUBMIT_BEGIN, { BEGIN_OK, "#uid=4294967294" }, 0, QMGR_REQ_BEGIN, "2.0.0", NULL },
+    { QMGR_SUBMIT_BEGIN,
+      { BEGIN_OK, "#uid=-1" },
+      -1,
+      QMGR_REQ_BEGIN,
+      "5.5.4",
+      "attribute \"uid\" is out of range: -1" },
+    { QMGR_SUBMIT_BEGIN, { BEGIN_OK, "#uid=4294967295" }, -1, QMGR_REQ_BEGIN, "5.5.4", "out of range" },
+    { QMGR_SUBMIT_BEGIN, { BEGIN_OK, "uid=1000" }, -1, QMGR_REQ_BEGIN, "5.5.4", "\"uid\"" },
     /* data */
     { QMGR_SUBMIT_RCPT, { "request=data" }, -1, QMGR_REQ_DATA, "5.5.4", "missing attribute \"data\"" },
     { QMGR_SUBMIT_RCPT, { "request=data", "data=text" }, -1, QMGR_REQ_DATA, "5.5.4", "\"data\"" },
@@ -195,6 +207,7 @@ static void test_values(void)
 {
     static const char *const begin[MAX_ATTRS] = { BEGIN_OK, "helo=mx", "#size=42", "#smtputf8=1",
                                                   "ret=FULL" };
+    static const char *const local[MAX_ATTRS] = { "request=begin", "sender=", "protocol=LOCAL", "#uid=1000" };
     static const char *const rcpt[MAX_ATTRS] = { "request=rcpt", "address=b@x", "notify=FAILURE" };
     static const char *const data[MAX_ATTRS] = { "request=data", "%data=hello" };
     struct ipc_msg *m = build(begin);
@@ -209,6 +222,12 @@ static void test_values(void)
     EXPECT_INT(a.size, 42);
     EXPECT_TRUE(a.smtputf8);
     EXPECT_STR(a.ret, "FULL");
+    EXPECT_INT(a.uid, -1);
+    ipc_msg_destroy(&m);
+    m = build(local);
+    EXPECT_INT(qmgr_submit_check(QMGR_SUBMIT_BEGIN, m, &a, &dsn, &error), 0);
+    EXPECT_INT(a.uid, 1000);
+    EXPECT_STR(a.protocol, "LOCAL");
     ipc_msg_destroy(&m);
     m = build(rcpt);
     EXPECT_INT(qmgr_submit_check(QMGR_SUBMIT_RCPT, m, &a, &dsn, &error), 0);
