@@ -333,7 +333,8 @@ static int parse_path(struct cur *c)
         return syntax(c, PEEK(c) < 0 ? "missing \">\" after address" : "invalid character in domain");
     }
     c->i += bracket;
-    if (c->i > SMTP_PATH_MAX)
+    /* the limit is on the path with its brackets, given or not */
+    if (c->i + (bracket ? 0 : 2) > SMTP_PATH_MAX)
         return syntax(c, "address longer than 256 octets");
     if (PEEK(c) >= 0 && PEEK(c) != ' ')
         return syntax(c, bracket ? "text after \">\"" : "invalid character in address");
