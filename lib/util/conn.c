@@ -18,6 +18,12 @@
  * The owner may call conn_destroy() inside any callback; the struct then
  * lives until the callback returns (in_cb counts the callbacks running).
  *
+ * conn_close_after_flush() on TCP ends in a lingering close: after the
+ * flush the write side is shut down, then the fd is read and the bytes
+ * thrown away (bounded by CONN_LINGER_MAX and linger_timeout_ms) until the
+ * peer closes, so that the final close() does not find unread input and
+ * answer with RST, which can make the peer drop our last reply.
+ *
  * See also: conn.h, event.h.
  */
 #include "util/conn.h"
@@ -48,7 +54,9 @@ struct conn {
     int fd;
     struct event_io *io;
     struct event_timer *idle_timer;
-    uint64_t last_active; /* event_now() of the last input or output progress */
+    struct event_timer *linger_timer; /* while lingering */
+    size_t linger_left;               /* bytes the linger may still discard */
+    uint64_t last_active;             /* event_now() of the last input or output progress */
     struct conn_params params;
     struct conn_callbacks cb;
     void *ctx;
@@ -70,6 +78,7 @@ struct conn {
     bool paused;
     bool eof;
     bool closing;    /* conn_close_after_flush() was called */
+    bool lingering;  /* flushed and shut down for writing; draining the peer */
     bool closed;     /* on_close was called */
     bool destroyed;  /* conn_destroy() was called inside a callback */
     bool above_high; /* output passed high water; on_drain is owed */
@@ -142,6 +151,8 @@ static void conn_update_io(struct conn *c)
         return;
     if (conn_can_read(c))
         mask |= c->read_want ? c->read_want : EVENT_READ;
+    if (c->lingering && !c->closed)
+        mask |= EVENT_READ; /* the raw fd, see conn_linger_drain() */
     if (!c->closed && out_pending(c) > 0)
         mask |= c->write_want ? c->write_want : EVENT_WRITE;
     event_io_set(c->io, mask);
@@ -199,8 +210,10 @@ static bool conn_finish(struct conn *c, enum conn_close_reason reason, int err)
     if (c->closed)
         return false;
     c->closed = true;
+    c->lingering = false;
     c->error = err;
     event_timer_remove(&c->idle_timer);
+    event_timer_remove(&c->linger_timer);
     conn_update_io(c);
     c->in_cb++;
     c->cb.on_close(c, reason, c->ctx);
@@ -252,8 +265,87 @@ void conn_set_idle_timeout(struct conn *c, uint64_t ms)
     event_timer_remove(&c->idle_timer);
     c->params.idle_timeout_ms = ms;
     c->last_active = event_now(c->loop);
-    if (ms > 0 && !c->closed)
+    if (ms > 0 && !c->closed && !c->lingering)
         c->idle_timer = event_timer_add(c->loop, ms, conn_idle_fire, c);
+}
+
+/* ---- lingering close ---- */
+
+/* conn_is_tcp - is the fd a TCP socket (the kind that resets on close)? */
+static bool conn_is_tcp(const struct conn *c)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof(ss);
+    int type = 0;
+    socklen_t type_len = sizeof(type);
+
+    if (c->not_socket || getsockname(c->fd, (struct sockaddr *)&ss, &len) < 0)
+        return false;
+    if (ss.ss_family != AF_INET && ss.ss_family != AF_INET6)
+        return false;
+    return getsockopt(c->fd, SOL_SOCKET, SO_TYPE, &type, &type_len) == 0 && type == SOCK_STREAM;
+}
+
+/* conn_linger_drain - read and discard what the peer sent; false once the
+ * linger ended (on_close was called, c may be gone) */
+static bool conn_linger_drain(struct conn *c)
+{
+    char scratch[CONN_READ_CHUNK];
+    size_t want;
+    ssize_t n;
+
+    /* The raw fd, not the transport: the bytes are thrown away anyway, and
+     * a TLS read might want to write (a KeyUpdate answer) on the side that
+     * is shut down already. */
+    for (;;) {
+        want = c->linger_left < sizeof(scratch) ? c->linger_left : sizeof(scratch);
+        n = read(c->fd, scratch, want);
+        if (n > 0) {
+            c->linger_left -= (size_t)n;
+            if (c->linger_left == 0)
+                return conn_finish(c, CONN_CLOSE_DONE, 0); /* the discard cap */
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            return true;
+        /* EOF: the peer closed, as hoped; or an error (a reset): either way
+         * there is nobody left to read our reply. */
+        return conn_finish(c, CONN_CLOSE_DONE, 0);
+    }
+}
+
+/* conn_linger_fire - the peer did not close in time */
+static void conn_linger_fire(void *ctx)
+{
+    struct conn *c = ctx;
+
+    c->linger_timer = NULL;
+    (void)conn_finish(c, CONN_CLOSE_DONE, 0);
+}
+
+/* conn_linger_start - the output is flushed after conn_close_after_flush():
+ * on TCP shut down the write side and drain the peer, else finish at once;
+ * false if the connection ended (on_close was called, c may be gone) */
+static bool conn_linger_start(struct conn *c)
+{
+    if (c->lingering)
+        return true;
+    /* conn_io_ops has no shutdown hook, so the FIN goes out on the raw fd.
+     * A TLS transport sends its close_notify before this (as the last
+     * output, flushed by now): shutdown only ends the TCP stream after it. */
+    if (!conn_is_tcp(c) || shutdown(c->fd, SHUT_WR) < 0)
+        return conn_finish(c, CONN_CLOSE_DONE, 0);
+    c->lingering = true;
+    c->linger_left = CONN_LINGER_MAX;
+    /* the linger timeout bounds what is left; idleness does not matter */
+    event_timer_remove(&c->idle_timer);
+    c->linger_timer = event_timer_add(c->loop, c->params.linger_timeout_ms, conn_linger_fire, c);
+    if (!conn_linger_drain(c))
+        return false;
+    conn_update_io(c);
+    return true;
 }
 
 /* ---- output ---- */
@@ -305,7 +397,7 @@ static bool conn_flush_event(struct conn *c)
         }
     }
     if (c->closing && out_pending(c) == 0)
-        return conn_finish(c, CONN_CLOSE_DONE, 0);
+        return conn_linger_start(c);
     return !c->closed;
 }
 
@@ -314,7 +406,7 @@ int conn_write(struct conn *c, const void *data, size_t len)
 {
     size_t pending = out_pending(c);
 
-    if (c->closed || c->pending_error != 0) {
+    if (c->closed || c->lingering || c->pending_error != 0) {
         errno = EPIPE;
         return -1;
     }
@@ -601,7 +693,7 @@ static void conn_deferred(void *ctx)
     }
     if (c->closing) {
         if (out_pending(c) == 0)
-            (void)conn_finish(c, CONN_CLOSE_DONE, 0);
+            (void)conn_linger_start(c);
         return;
     }
     if (c->paused) {
@@ -635,6 +727,12 @@ static void conn_io_event(struct event_io *io, int fd, unsigned events, void *ct
         (void)conn_finish(c, CONN_CLOSE_ERROR, c->pending_error);
         return;
     }
+    if (c->lingering) {
+        /* only reading is left to do; an error shows on the read too */
+        if (conn_linger_drain(c))
+            conn_update_io(c);
+        return;
+    }
     /* An error shows on the next read or write, whichever we can try. */
     if (events & EVENT_ERROR)
         events |= EVENT_READ | EVENT_WRITE;
@@ -666,6 +764,7 @@ void conn_params_default(struct conn_params *p)
     p->output_high_water = 32 * 1024;
     p->output_low_water = 8 * 1024;
     p->idle_timeout_ms = 0;
+    p->linger_timeout_ms = CONN_LINGER_TIMEOUT_DEFAULT;
 }
 
 /* conn_check_params - limits that make no sense are bugs */
@@ -695,6 +794,8 @@ struct conn *conn_create(struct event_loop *loop, int fd, const struct conn_para
     c->loop = loop;
     c->fd = fd;
     c->params = *params;
+    if (c->params.linger_timeout_ms == 0)
+        c->params.linger_timeout_ms = CONN_LINGER_TIMEOUT_DEFAULT;
     c->cb = *cb;
     c->ctx = ctx;
     c->ops = &plain_ops;
@@ -719,6 +820,7 @@ void conn_destroy(struct conn **c_r)
     c->destroyed = true;
     event_io_remove(&c->io);
     event_timer_remove(&c->idle_timer);
+    event_timer_remove(&c->linger_timer);
     if (c->kick_queued)
         event_defer_cancel(c->loop, conn_deferred, c);
     if (c->fd >= 0)

@@ -17,6 +17,15 @@
  * skipped up to its LF), input_max, output_max (conn_write fails past it),
  * idle_timeout_ms (no input and no output progress for that long).
  *
+ * Closing after a flush lingers on TCP: once the last byte is written, the
+ * write side is shut down (the peer gets FIN after our final reply), and
+ * whatever the peer still sends is read and thrown away until it closes,
+ * an error, CONN_LINGER_MAX bytes, or linger_timeout_ms. Closing a TCP
+ * socket with unread input makes the kernel send RST instead of FIN, and
+ * the peer may then drop our last reply (a 421 to a pipelining client)
+ * before its application reads it. Sockets that are not TCP (socketpairs,
+ * pipes) lose nothing that way and finish at once.
+ *
  * Callbacks run only from the event loop, never from inside a conn_* call
  * the owner makes: a write error met by conn_write() arrives later as
  * on_close(CONN_CLOSE_ERROR), conn_resume_input() offers waiting input from
@@ -43,8 +52,13 @@ enum conn_close_reason {
     CONN_CLOSE_EOF,     /* the peer closed its side and all input was consumed or discarded */
     CONN_CLOSE_ERROR,   /* read or write error (errno in conn_errno) */
     CONN_CLOSE_TIMEOUT, /* idle timeout expired */
-    CONN_CLOSE_DONE,    /* conn_close_after_flush() finished flushing */
+    CONN_CLOSE_DONE,    /* conn_close_after_flush() finished flushing (and lingering) */
 };
+
+/* Most bytes a lingering close reads and discards before it gives up. */
+#define CONN_LINGER_MAX (64 * 1024)
+/* linger_timeout_ms when conn_params has 0 there */
+#define CONN_LINGER_TIMEOUT_DEFAULT 2000
 
 struct conn_params {
     size_t max_line;          /* longest line conn_read_line accepts, without its LF */
@@ -53,6 +67,9 @@ struct conn_params {
     size_t output_high_water; /* conn_output_full() above this */
     size_t output_low_water;  /* on_drain when the queue falls to this after being above high water */
     uint64_t idle_timeout_ms; /* 0: no idle timeout */
+    /* longest wait for the peer to close after conn_close_after_flush()
+     * flushed a TCP connection (0: CONN_LINGER_TIMEOUT_DEFAULT) */
+    uint64_t linger_timeout_ms;
 };
 
 struct conn_callbacks {
@@ -80,7 +97,8 @@ struct conn_line {
     bool crlf; /* ended in CR LF (false: a bare LF) */
 };
 
-/* conn_params_default - sane defaults (max_line 2048, 64 KiB queues, no timeout) */
+/* conn_params_default - sane defaults (max_line 2048, 64 KiB queues, no idle
+ * timeout, linger CONN_LINGER_TIMEOUT_DEFAULT) */
 void conn_params_default(struct conn_params *p);
 
 /* conn_create - take ownership of fd (made non-blocking) */
@@ -122,7 +140,10 @@ void conn_resume_input(struct conn *c);
 /* conn_set_idle_timeout - change the idle timeout (0: none) */
 void conn_set_idle_timeout(struct conn *c, uint64_t ms);
 /* conn_close_after_flush - stop reading, flush output, then on_close(DONE)
- * (the idle timeout still applies to a peer that does not read) */
+ * (the idle timeout still applies to a peer that does not read). On TCP the
+ * write side is shut down after the flush and on_close(DONE) waits for the
+ * lingering close (see above); nothing read then reaches on_input, and
+ * conn_write fails with EPIPE. conn_destroy() may end the linger early. */
 void conn_close_after_flush(struct conn *c);
 
 int conn_fd(const struct conn *c);

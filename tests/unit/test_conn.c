@@ -3,9 +3,12 @@
  * case whole and byte by byte through the real read path), over-long lines,
  * raw input, a full input buffer, output limits and water marks, idle
  * timeout, EOF after buffered input, close after flush, destroy inside
- * callbacks, write errors, and pluggable transports.
+ * callbacks, write errors, and pluggable transports. The lingering close
+ * runs over loopback TCP, since only TCP answers a close with RST.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -146,6 +149,32 @@ static void fx_open(struct fx *f, const struct conn_params *p, enum input_mode m
     f->mode = mode;
     f->peer = fds[1];
     f->c = conn_create(f->loop, fds[0], p, &fx_callbacks, f);
+}
+
+/* fx_open_tcp - like fx_open, over a loopback TCP connection */
+static void fx_open_tcp(struct fx *f, const struct conn_params *p, enum input_mode mode)
+{
+    struct sockaddr_in sin = { .sin_family = AF_INET };
+    socklen_t len = sizeof(sin);
+    int lfd, fd;
+
+    memset(f, 0, sizeof(*f));
+    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (lfd < 0 || bind(lfd, (struct sockaddr *)&sin, sizeof(sin)) < 0 || listen(lfd, 1) < 0
+        || getsockname(lfd, (struct sockaddr *)&sin, &len) < 0)
+        abort();
+    f->peer = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (f->peer < 0 || connect(f->peer, (struct sockaddr *)&sin, sizeof(sin)) < 0)
+        abort();
+    fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+    if (fd < 0)
+        abort();
+    close(lfd);
+    f->loop = event_loop_create();
+    f->log = buf_create(256, 1024 * 1024);
+    f->mode = mode;
+    f->c = conn_create(f->loop, fd, p, &fx_callbacks, f);
 }
 
 /* fx_close - tear everything down */
@@ -551,6 +580,181 @@ static void test_write_error(void)
     fx_close(&f);
 }
 
+/* ---- lingering close (TCP) ---- */
+
+/* fx_flood - the peer writes junk without blocking; bytes written (a send
+ * error other than EAGAIN lands in *err_r: it would hide a reset from the
+ * next recv) */
+static size_t fx_flood(struct fx *f, size_t n, int *err_r)
+{
+    char junk[4096];
+    ssize_t r;
+
+    memset(junk, 'J', sizeof(junk));
+    if (n > sizeof(junk))
+        n = sizeof(junk);
+    r = send(f->peer, junk, n, MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (r < 0 && errno != EAGAIN && *err_r == 0)
+        *err_r = errno;
+    return r > 0 ? (size_t)r : 0;
+}
+
+/* test_linger_reply_survives - unread pipelined input: the peer still reads
+ * the final reply and then a clean EOF, not ECONNRESET */
+static void test_linger_reply_survives(void)
+{
+    static const char reply[] = "421 4.7.0 mx.example.test Error: too many errors\r\n";
+    struct conn_params p;
+    struct fx f;
+    char got[4096];
+    size_t have = 0;
+    ssize_t n = -1;
+    uint64_t t0;
+    int rounds = 0, queued = 0, send_err = 0;
+
+    conn_params_default(&p);
+    p.linger_timeout_ms = 10000;
+    fx_open_tcp(&f, &p, MODE_HOLD);
+    f.destroy_on_close = true;
+    /* pipelined commands sit unread in our receive buffer (no loop round
+     * has run to read them) */
+    fx_send(&f, IN("NOOP\r\nNOOP\r\nNOOP\r\nNOOP\r\n"));
+    while (queued < 24 && rounds++ < 1000) {
+        EXPECT_INT(ioctl(conn_fd(f.c), FIONREAD, &queued), 0);
+        if (queued < 24)
+            usleep(1000);
+    }
+    EXPECT_INT(queued, 24);
+    EXPECT_INT(conn_write(f.c, reply, sizeof(reply) - 1), 0);
+    conn_close_after_flush(f.c);
+    t0 = monotonic_ms();
+    /* the client keeps pipelining while it reads */
+    for (rounds = 0; rounds < 2000; rounds++) {
+        (void)fx_flood(&f, 100, &send_err);
+        (void)event_loop_run_once(f.loop, 1);
+        n = fx_recv(&f, got + have, sizeof(got) - have);
+        if (n > 0)
+            have += (size_t)n;
+        else if (n == 0 || errno != EAGAIN)
+            break;
+    }
+    EXPECT_INT(n, 0); /* EOF, not -1 with ECONNRESET */
+    if (n < 0)
+        fprintf(stderr, "  peer read: %s\n", strerror(errno));
+    EXPECT_INT(send_err, 0); /* nor a reset seen by the pipelining writes */
+    if (send_err != 0)
+        fprintf(stderr, "  peer write: %s\n", strerror(send_err));
+    EXPECT_MEM(got, have, reply, sizeof(reply) - 1);
+    EXPECT_INT(f.closes, 0); /* still draining the client */
+    /* the client closes: the linger ends at once, well before its timeout */
+    shutdown(f.peer, SHUT_WR);
+    for (rounds = 0; f.closes == 0 && rounds < 100; rounds++)
+        (void)event_loop_run_once(f.loop, 50);
+    EXPECT_STR(buf_str(f.log), "CLOSE:done;");
+    EXPECT_TRUE(f.c == NULL);
+    EXPECT_TRUE(monotonic_ms() - t0 < 5000);
+    EXPECT_INT(recv(f.peer, got, sizeof(got), 0), 0);
+    fx_close(&f);
+}
+
+/* test_linger_timeout - a peer that never closes: DONE after the timeout, once */
+static void test_linger_timeout(void)
+{
+    struct conn_params p;
+    struct fx f;
+    char got[64];
+    uint64_t t0, t1;
+    int rounds = 0;
+
+    conn_params_default(&p);
+    p.linger_timeout_ms = 100;
+    fx_open_tcp(&f, &p, MODE_LINES);
+    fx_send(&f, IN("QUIT\r\nNOOP\r\n"));
+    EXPECT_INT(conn_write(f.c, "221 bye\r\n", 9), 0);
+    conn_close_after_flush(f.c);
+    t0 = monotonic_ms();
+    fx_pump(&f);
+    /* the reply and FIN arrive at once; the linger goes on without them */
+    EXPECT_INT(fx_recv(&f, got, sizeof(got)), 9);
+    EXPECT_INT(fx_recv(&f, got, sizeof(got)), 0);
+    EXPECT_INT(f.closes, 0);
+    EXPECT_INT(conn_write(f.c, "x", 1), -1);
+    EXPECT_INT(errno, EPIPE);
+    fx_send(&f, IN("more\r\n"));
+    while (f.closes == 0 && rounds++ < 100)
+        (void)event_loop_run_once(f.loop, 50);
+    t1 = monotonic_ms();
+    EXPECT_STR(buf_str(f.log), "CLOSE:done;"); /* nothing reached on_input */
+    EXPECT_INT(conn_errno(f.c), 0);
+    EXPECT_TRUE(t1 - t0 >= 90);
+    EXPECT_TRUE(t1 - t0 < 2000);
+    /* closed is closed: more input and EOF change nothing */
+    fx_send(&f, IN("late\r\n"));
+    shutdown(f.peer, SHUT_WR);
+    (void)event_loop_run_once(f.loop, 20);
+    fx_pump(&f);
+    EXPECT_INT(f.closes, 1);
+    EXPECT_INT(f.inputs, 0);
+    fx_close(&f);
+}
+
+/* test_linger_cap - a peer that floods: DONE after CONN_LINGER_MAX bytes,
+ * long before the timeout */
+static void test_linger_cap(void)
+{
+    struct conn_params p;
+    struct fx f;
+    size_t sent = 0;
+    uint64_t t0;
+    int rounds = 0, send_err = 0;
+
+    conn_params_default(&p);
+    p.linger_timeout_ms = 20000;
+    fx_open_tcp(&f, &p, MODE_LINES);
+    conn_close_after_flush(f.c);
+    fx_pump(&f);
+    EXPECT_INT(f.closes, 0);
+    t0 = monotonic_ms();
+    while (f.closes == 0 && rounds++ < 10000) {
+        sent += fx_flood(&f, 4096, &send_err);
+        (void)event_loop_run_once(f.loop, 1);
+    }
+    EXPECT_STR(buf_str(f.log), "CLOSE:done;");
+    EXPECT_INT(f.inputs, 0);
+    EXPECT_TRUE(sent >= CONN_LINGER_MAX);
+    EXPECT_INT(send_err, 0);
+    EXPECT_TRUE(monotonic_ms() - t0 < 10000);
+    fx_close(&f);
+}
+
+/* test_linger_destroy - conn_destroy while lingering: the timer is gone,
+ * the fd is closed, on_close is never called */
+static void test_linger_destroy(void)
+{
+    struct conn_params p;
+    struct fx f;
+    char got[64];
+    int fd;
+
+    conn_params_default(&p);
+    p.linger_timeout_ms = 50;
+    fx_open_tcp(&f, &p, MODE_LINES);
+    EXPECT_INT(conn_write(f.c, "221 bye\r\n", 9), 0);
+    conn_close_after_flush(f.c);
+    fx_pump(&f);
+    EXPECT_INT(fx_recv(&f, got, sizeof(got)), 9);
+    EXPECT_INT(fx_recv(&f, got, sizeof(got)), 0);
+    EXPECT_INT(f.closes, 0);
+    fd = conn_fd(f.c);
+    conn_destroy(&f.c);
+    EXPECT_INT(fcntl(fd, F_GETFD), -1);
+    EXPECT_INT(errno, EBADF);
+    /* the linger timer would have fired by now */
+    EXPECT_INT(event_loop_run_once(f.loop, 100), 0);
+    EXPECT_INT(f.closes, 0);
+    fx_close(&f);
+}
+
 /* ---- time ---- */
 
 /* test_idle_timeout - input restarts the idle period; timeout closes once */
@@ -828,6 +1032,10 @@ int main(void)
         TEST_CASE(test_close_after_flush),
         TEST_CASE(test_close_after_flush_empty),
         TEST_CASE(test_write_error),
+        TEST_CASE(test_linger_reply_survives),
+        TEST_CASE(test_linger_timeout),
+        TEST_CASE(test_linger_cap),
+        TEST_CASE(test_linger_destroy),
         TEST_CASE(test_idle_timeout),
         TEST_CASE(test_idle_timeout_off),
         TEST_CASE(test_destroy_in_input),
