@@ -373,10 +373,11 @@ def test_b2_08_long_command_line(instance, line):
                 r.send(line + b"\r\nNOOP\r\n")
             except (ConnectionResetError, BrokenPipeError):
                 # The hard error limit was reached in the middle of this line:
-                # smtpd said 421 and closed with our bytes still arriving, so
-                # the kernel reset the connection, which can swallow the 421
-                # (known gap: conn has no lingering close yet). The log below
-                # still proves the refusal.
+                # smtpd said 421 and lingered, discarding our input, but this
+                # client goes on writing a megabyte without reading, past the
+                # linger's cap (CONN_LINGER_MAX), so the kernel reset the
+                # connection, which can swallow the 421. The log below still
+                # proves the refusal.
                 reset = True
                 break
             while True:
