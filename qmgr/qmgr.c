@@ -75,6 +75,8 @@ static void qmgr_init(struct server *s)
     dir = xasprintf("%s/maps", p->data_directory);
     svc->maps = qmgr_maps_create(dir, p->recipient_delimiter);
     xfree(dir);
+    qmgr_maps_set_limits(svc->maps, (unsigned)p->virtual_alias_recursion_limit,
+                         (size_t)p->virtual_alias_expansion_limit);
     if (qmgr_maps_set_system(svc->maps, p->mydestination, p->alias_maps, &error) < 0)
         msg_fatal("%s", error);
     svc->commit = qmgr_commit_create(server_loop(s), qmgr_queue_dirfd(svc->queue, QMGR_DIR_INCOMING),

@@ -4,7 +4,8 @@
  * Owns the two read-only maps and the expansion of one address into final
  * recipients. The expansion is a depth-first walk that keeps the path of
  * canonical keys it came through, so a loop is found by looking back along
- * the path, and the depth is bounded by QMGR_ROUTE_DEPTH_MAX. Nothing here
+ * the path, and the depth is bounded by virtual_alias_recursion_limit (and
+ * the total by virtual_alias_expansion_limit). Nothing here
  * writes a file or talks to a client: qmgr_submit and qmgr_deliver turn
  * the results into records, replies and log lines.
  *
@@ -36,13 +37,15 @@ struct qmgr_maps {
     char *delims;
     struct map_sysalias_domains mydestination; /* empty: none */
     struct map_sysalias *system;               /* alias_maps, or NULL */
+    unsigned depth_limit;                      /* virtual_alias_recursion_limit */
+    size_t total_limit;                        /* virtual_alias_expansion_limit */
 };
 
 /* One expansion in progress. */
 struct expand {
     struct qmgr_maps *m;
     struct qmgr_route_list *list;
-    char path[QMGR_ROUTE_DEPTH_MAX + 1][MAP_KEY_MAX + 1];
+    char path[QMGR_ROUTE_DEPTH_CAP + 1][MAP_KEY_MAX + 1];
     size_t depth;
     const char *error;
 };
@@ -57,7 +60,18 @@ struct qmgr_maps *qmgr_maps_create(const char *dir, const char *delims)
     m->mailboxes.path = xasprintf("%s/mailboxes", dir);
     m->quotas.path = xasprintf("%s/quotas", dir);
     m->delims = xstrdup(delims != NULL ? delims : "");
+    m->depth_limit = QMGR_ROUTE_DEPTH_MAX;
+    m->total_limit = QMGR_ROUTE_TOTAL_MAX;
     return m;
+}
+
+/* qmgr_maps_set_limits - the expansion limits from the parameters */
+void qmgr_maps_set_limits(struct qmgr_maps *m, unsigned depth, size_t total)
+{
+    if (depth > 0)
+        m->depth_limit = depth < QMGR_ROUTE_DEPTH_CAP ? depth : QMGR_ROUTE_DEPTH_CAP;
+    if (total > 0)
+        m->total_limit = total;
 }
 
 /* qmgr_maps_destroy - close the maps and free */
@@ -137,9 +151,10 @@ static enum qmgr_route_status add_final(struct expand *x, const char *address, c
             return QMGR_ROUTE_OK;
         }
     }
-    if (l->count >= QMGR_ROUTE_TOTAL_MAX) {
+    if (l->count >= x->m->total_limit) {
         xfree(mailbox);
-        x->error = err_fmt("more than %d final recipients", QMGR_ROUTE_TOTAL_MAX);
+        x->error =
+            err_fmt("more than %zu final recipients (virtual_alias_expansion_limit)", x->m->total_limit);
         return QMGR_ROUTE_TOO_MANY;
     }
     if (l->count == l->cap) {
@@ -304,8 +319,9 @@ static enum qmgr_route_status check_path(struct expand *x, const char *key)
             return QMGR_ROUTE_LOOP;
         }
     }
-    if (x->depth >= QMGR_ROUTE_DEPTH_MAX) {
-        x->error = err_fmt("aliases nested more than %d deep at %s", QMGR_ROUTE_DEPTH_MAX, key);
+    if (x->depth >= x->m->depth_limit) {
+        x->error = err_fmt("aliases nested more than %u deep at %s (virtual_alias_recursion_limit)",
+                           x->m->depth_limit, key);
         return QMGR_ROUTE_LOOP;
     }
     return QMGR_ROUTE_OK;

@@ -30,7 +30,8 @@
  * Trusts: the maps' contents are the administrator's (a malformed member
  * is a configuration error: temporary failure, the mail stays queued);
  * the address comes from a submitter and is checked by map_key.
- * Limits: QMGR_ROUTE_DEPTH_MAX nested aliases, QMGR_ROUTE_TOTAL_MAX final
+ * Limits: virtual_alias_recursion_limit nested aliases (at most
+ * QMGR_ROUTE_DEPTH_CAP), virtual_alias_expansion_limit final
  * recipients per message (deduplicated by mailbox).
  *
  * See also: docs/queue.md ("Maps the mail path reads"), map.h, map_key.h.
@@ -42,8 +43,11 @@
 
 #include "map/map.h"
 
+/* Defaults of virtual_alias_recursion_limit and virtual_alias_expansion_limit
+ * (qmgr_maps_set_limits), and the largest depth the parameter allows. */
 #define QMGR_ROUTE_DEPTH_MAX 20
 #define QMGR_ROUTE_TOTAL_MAX 1000
+#define QMGR_ROUTE_DEPTH_CAP 100
 
 enum qmgr_route_status {
     QMGR_ROUTE_OK,
@@ -77,6 +81,9 @@ struct qmgr_maps *qmgr_maps_create(const char *dir, const char *delims);
  * error) */
 int qmgr_maps_set_system(struct qmgr_maps *m, const char *mydestination, const char *alias_maps,
                          const char **error_r);
+/* qmgr_maps_set_limits - the nesting depth (capped at QMGR_ROUTE_DEPTH_CAP)
+ * and the final-recipient total of one expansion; 0 keeps a default */
+void qmgr_maps_set_limits(struct qmgr_maps *m, unsigned depth, size_t total);
 /* qmgr_maps_destroy - close and free; accepts NULL */
 void qmgr_maps_destroy(struct qmgr_maps **m_r);
 

@@ -21,7 +21,7 @@
  * data frames SUBMIT_DATA_MAX bytes, message_size_limit plus
  * QMGR_SUBMIT_HEADROOM bytes of content (room for the trace headers the
  * submitter prepends; the submitter enforces message_size_limit itself),
- * QMGR_ROUTE_TOTAL_MAX final recipients, frames of ipc_max_frame_size.
+ * virtual_alias_expansion_limit final recipients, frames of ipc_max_frame_size.
  *
  * Attributes: begin needs sender (may be empty: <>) and protocol;
  * client_addr, client_name, helo, tls, auth, envid, ret (FULL|HDRS) are

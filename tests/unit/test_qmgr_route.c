@@ -220,6 +220,14 @@ static void test_limits(void)
             EXPECT_STR(l.v[999].mailbox, "example.test/u999/");
         qmgr_route_list_free(&l);
     }
+    /* the parameters: virtual_alias_recursion_limit, _expansion_limit */
+    qmgr_maps_set_limits(m, 5, 10);
+    EXPECT_STR(one(m, "d21@example.test"), "d25@example.test=example.test/d25/");
+    EXPECT_CONTAINS(one(m, "d20@example.test"), "error 4: aliases nested more than 5 deep");
+    EXPECT_CONTAINS(one(m, "most@example.test"), "error 5: more than 10 final recipients");
+    qmgr_maps_set_limits(m, 1000, 0); /* capped at QMGR_ROUTE_DEPTH_CAP; 0 keeps 10 */
+    EXPECT_STR(one(m, "d0@example.test"), "d25@example.test=example.test/d25/");
+    EXPECT_CONTAINS(one(m, "most@example.test"), "error 5: more than 10 final recipients");
     qmgr_maps_destroy(&m);
     xfree(all);
     xfree(most);
