@@ -42,6 +42,7 @@
 
 static void session_process(struct smtpd_session *s);
 static void rate_fired(void *ctx);
+static void idle_restart(struct smtpd_session *s);
 
 /* smtpd_protocol - what the client speaks, for logs, qmgr and Received: */
 const char *smtpd_protocol(const struct smtpd_session *s)
@@ -77,7 +78,8 @@ void smtpd_reply_lines(struct smtpd_session *s, int code, const char *ecode, con
     }
 }
 
-/* smtpd_flush - write the batch; an idle client gets a fresh timer */
+/* smtpd_flush - write the batch; the client gets a fresh smtpd_timeout
+ * for its next request */
 void smtpd_flush(struct smtpd_session *s)
 {
     if (s->out.len == 0 || s->ended)
@@ -85,6 +87,7 @@ void smtpd_flush(struct smtpd_session *s)
     if (conn_write(s->conn, s->out.data, s->out.len) < 0)
         msg_warn("%lu: cannot queue %zu bytes of replies", s->id, s->out.len);
     buf_reset(&s->out);
+    idle_restart(s);
 }
 
 /* smtpd_close - flush, then close */
@@ -348,6 +351,7 @@ static void session_process(struct smtpd_session *s)
         }
         if ((rc = conn_read_line(s->conn, &line)) == 0)
             break;
+        idle_restart(s); /* a whole request arrived */
         if (rc < 0) {
             unsigned errors_before = s->errors;
 
@@ -374,7 +378,12 @@ static void idle_fired(void *ctx)
     smtpd_close(s);
 }
 
-/* idle_restart - the client did something: a fresh smtpd_timeout */
+/* idle_restart - a whole request arrived, a reply went out, or message
+ * data is flowing: a fresh smtpd_timeout. Bytes of an unfinished command
+ * line do not count, so a client trickling one byte at a time still has
+ * smtpd_timeout for the whole request (THREATS.md #30; Postfix's
+ * smtpd_per_request_deadline); trickled message data is caught by
+ * smtpd_min_data_rate instead. */
 static void idle_restart(struct smtpd_session *s)
 {
     event_timer_remove(&s->idle_timer);
@@ -411,7 +420,8 @@ static void session_input(struct conn *c, void *ctx)
     const char *p;
 
     (void)c;
-    idle_restart(s);
+    if (s->state == SMTPD_DATA || s->in_chunk)
+        idle_restart(s);
     if (!s->greeted) {
         if (conn_input(s->conn, &p) > 0 && !s->closing) {
             msg_info("PREGREET from %s[%s]", s->name, s->addr);
