@@ -202,6 +202,7 @@ static void session_refused(struct smtpd_session *s, const struct smtp_cmd *cmd,
         s->bdat_code = c->code;
         s->bdat_ecode = c->ecode;
         s->bdat_text = c->text;
+        smtpd_log_reject(s, "BDAT", c->code, c->ecode, c->text, NULL);
         return;
     }
     if (cmd->verb == SMTP_VERB_RCPT && c->rcpt.code != 0) {
@@ -212,7 +213,7 @@ static void session_refused(struct smtpd_session *s, const struct smtp_cmd *cmd,
         smtpd_log_reject(s, "RCPT", c->code, c->ecode, text, c->rcpt.address);
     } else {
         smtpd_reply(s, c->code, c->ecode, "%s", c->text);
-        if (cmd->verb == SMTP_VERB_MAIL || cmd->verb == SMTP_VERB_RCPT)
+        if (cmd->verb == SMTP_VERB_MAIL || cmd->verb == SMTP_VERB_RCPT || cmd->verb == SMTP_VERB_BDAT)
             smtpd_log_reject(s, smtp_verb_name(cmd->verb), c->code, c->ecode, c->text, NULL);
     }
     if (cmd->verb == SMTP_VERB_BDAT)

@@ -360,7 +360,7 @@ def test_44_streamed_past_limit_without_size(instance, verb):
         log_has(instance, "reject: DATA from ")
         assert "552 5.3.4 Error: message file too big" in instance.log()
     else:
-        # smtpd logs no "reject:" line for a refused BDAT size (only DATA
-        # and MAIL/RCPT refusals get one); the disconnect line records it.
+        log_has(instance, "NOQUEUE: reject: BDAT from ")
+        assert "552 5.3.4 Error: message file too big" in instance.log()
         log_has(instance, "bdat=1/2 commands=")
     assert_unchanged(instance, before)
