@@ -13,6 +13,7 @@
 #include <sysexits.h>
 #include <time.h>
 
+#include "mail/mail_header.h"
 #include "sendmail_drop.h"
 #include "sendmail_hdr.h"
 #include "sendmail_msg.h"
@@ -219,7 +220,7 @@ static int receive(struct bs *s, struct sendmail_msg *m, struct sendmail_drop *d
 static void do_data(struct bs *s)
 {
     struct sendmail_msg_cfg mc = { .dot_ends = true, .unstuff = true };
-    char date[SENDMAIL_DATE_MAX], msgid[SENDMAIL_MSGID_MAX];
+    char date[MAIL_HEADER_DATE_MAX], msgid[SENDMAIL_MSGID_MAX];
     struct sendmail_drop d = { 0 };
     time_t now;
     struct sendmail_msg *m;
@@ -241,7 +242,7 @@ static void do_data(struct bs *s)
         reset(s);
         return;
     }
-    sendmail_hdr_date(now, date);
+    mail_header_date(date, now);
     mc.hdr.from = sendmail_hdr_from(NULL, s->sender[0] != '\0' ? s->sender : s->cfg->login_addr);
     mc.hdr.date = date;
     mc.hdr.message_id = msgid;

@@ -120,16 +120,6 @@ int sendmail_hdr_process(const char *text, size_t len, const struct sendmail_hdr
     return 0;
 }
 
-/* sendmail_hdr_date - see sendmail_hdr.h */
-void sendmail_hdr_date(time_t t, char out[SENDMAIL_DATE_MAX])
-{
-    struct tm tm;
-
-    if (localtime_r(&t, &tm) == NULL
-        || strftime(out, SENDMAIL_DATE_MAX, "%a, %d %b %Y %H:%M:%S %z", &tm) == 0)
-        snprintf(out, SENDMAIL_DATE_MAX, "Thu, 01 Jan 1970 00:00:00 +0000");
-}
-
 /* sendmail_hdr_message_id - see sendmail_hdr.h */
 int sendmail_hdr_message_id(const char *hostname, time_t t, char out[SENDMAIL_MSGID_MAX],
                             const char **error_r)

@@ -25,7 +25,6 @@
 #include "sendmail_rcpt.h"
 #include "util/buf.h"
 
-#define SENDMAIL_DATE_MAX 64
 #define SENDMAIL_MSGID_MAX (SMTP_DOMAIN_MAX + 64)
 
 struct sendmail_hdr_cfg {
@@ -47,8 +46,6 @@ bool sendmail_hdr_is_field(const char *line, size_t len);
 int sendmail_hdr_process(const char *text, size_t len, const struct sendmail_hdr_cfg *cfg,
                          struct sendmail_rcpts *r, struct buf *out, const char **error_r);
 
-/* sendmail_hdr_date - "Wed, 25 Nov 2026 01:31:03 +0100": t in local time */
-void sendmail_hdr_date(time_t t, char out[SENDMAIL_DATE_MAX]);
 /* sendmail_hdr_message_id - "<YYYYMMDDhhmmss.RANDOM@hostname>" (64 random
  * bits); 0, or -1 when no random bytes or the hostname does not fit */
 int sendmail_hdr_message_id(const char *hostname, time_t t, char out[SENDMAIL_MSGID_MAX],

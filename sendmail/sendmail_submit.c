@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mail/mail_header.h"
 #include "sendmail_drop.h"
 #include "sendmail_msg.h"
 #include "sendmail_rcpt.h"
@@ -108,7 +109,7 @@ int sendmail_submit(FILE *in, const struct sendmail_submit_cfg *cfg, char name_r
                     const char **error_r)
 {
     const struct sendmail_opts *o = cfg->opts;
-    char sender[SMTP_PATH_MAX + 1], date[SENDMAIL_DATE_MAX], msgid[SENDMAIL_MSGID_MAX];
+    char sender[SMTP_PATH_MAX + 1], date[MAIL_HEADER_DATE_MAX], msgid[SENDMAIL_MSGID_MAX];
     struct sendmail_msg_cfg mc = { .dot_ends = o->dot_ends, .skip_from_line = true };
     struct sendmail_rcpts r = { 0 };
     char *login_addr = NULL;
@@ -123,7 +124,7 @@ int sendmail_submit(FILE *in, const struct sendmail_submit_cfg *cfg, char name_r
     if (sendmail_hdr_message_id(cfg->hostname, now, msgid, error_r) < 0) {
         status = EX_OSERR;
     } else {
-        sendmail_hdr_date(now, date);
+        mail_header_date(date, now);
         login_addr = xasprintf("%s@%s", cfg->login, cfg->myorigin);
         mc.header_max = cfg->header_max;
         mc.size_max = cfg->size_max;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "mail/mail_header.h"
 #include "sendmail_addr.h"
 #include "sendmail_hdr.h"
 #include "sendmail_rcpt.h"
@@ -218,7 +219,7 @@ static void test_is_field(void)
 /* test_from_date_id - the values of added headers */
 static void test_from_date_id(void)
 {
-    char date[SENDMAIL_DATE_MAX], id[SENDMAIL_MSGID_MAX], id2[SENDMAIL_MSGID_MAX];
+    char date[MAIL_HEADER_DATE_MAX], id[SENDMAIL_MSGID_MAX], id2[SENDMAIL_MSGID_MAX];
     const char *error;
     char *s;
 
@@ -236,9 +237,9 @@ static void test_from_date_id(void)
     xfree(s);
     setenv("TZ", "UTC", 1);
     tzset();
-    sendmail_hdr_date(0, date);
+    mail_header_date(date, 0);
     EXPECT_STR(date, "Thu, 01 Jan 1970 00:00:00 +0000");
-    sendmail_hdr_date(1795570690, date);
+    mail_header_date(date, 1795570690);
     EXPECT_STR(date, "Wed, 25 Nov 2026 01:38:10 +0000");
     EXPECT_INT(sendmail_hdr_message_id("host.example", 1795570690, id, &error), 0);
     EXPECT_INT(strlen(id), strlen("<20261125013810.0123456789abcdef@host.example>"));
