@@ -265,24 +265,22 @@ static struct qmgr_msg *add_msg(struct qmgr_queue *q, const char *id, enum qmgr_
     return m;
 }
 
-/* has_end - walk the record headers: does the file end with an X record? */
-static bool has_end(int fd)
+/* has_end - walk the record headers of a file of size bytes: does it end
+ * with an X record? */
+static bool has_end(int fd, uint64_t size)
 {
     unsigned char h[QF_HEADER_SIZE];
     uint64_t off = 0, len;
     int last = -1;
-    struct stat st;
 
-    if (fstat(fd, &st) < 0)
-        return false;
-    while (off < (uint64_t)st.st_size) {
+    while (off < size) {
         if (pread(fd, h, sizeof(h), (off_t)off) != (ssize_t)sizeof(h))
             return false;
         len = (uint64_t)h[1] << 24 | (uint64_t)h[2] << 16 | (uint64_t)h[3] << 8 | h[4];
         last = h[0];
         off += sizeof(h) + len;
     }
-    return off == (uint64_t)st.st_size && last == QF_END;
+    return off == size && last == QF_END;
 }
 
 /* load - open and parse m's file */
@@ -300,9 +298,12 @@ static enum load_result load(struct qmgr_queue *q, struct qmgr_msg *m, const cha
     }
     if (m->qf != NULL)
         return LOAD_OK;
-    if (fstat(m->fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0)
+    /* one fstat serves both checks (this runs for every delivery) */
+    if (fstat(m->fd, &st) < 0)
+        return errf(error_r, "no END record (fstat: %s)", strerror(errno)), LOAD_INCOMPLETE;
+    if (S_ISREG(st.st_mode) && st.st_size == 0)
         return errf(error_r, "empty file"), LOAD_EMPTY;
-    if (!has_end(m->fd))
+    if (!has_end(m->fd, (uint64_t)st.st_size))
         return errf(error_r, "no END record"), LOAD_INCOMPLETE;
     if (lseek(m->fd, 0, SEEK_SET) < 0 || qf_read(m->fd, &m->qf, error_r) < 0)
         return LOAD_CORRUPT;
