@@ -219,11 +219,28 @@ class Instance:
                 self.petrel("stop", timeout=30)
         except Exception:
             pass
-        for pid in self.instance_pids():
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+        self.kill_all()
+
+    def kill_all(self, timeout=10.0):
+        """SIGKILL every process of this instance, again and again until none is left:
+        a master killed mid-fork leaves a child that was not there when we looked, and
+        that child holds the listening sockets until it notices its parent is gone.
+        Returns every pid killed."""
+        killed = set()
+        deadline = time.monotonic() + timeout
+        while True:
+            pids = self.instance_pids()
+            if not pids:
+                return killed
+            if time.monotonic() > deadline:
+                raise AssertionError("instance processes survive SIGKILL: %s" % sorted(pids))
+            for pid in pids:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            killed |= pids
+            time.sleep(0.05)
 
 
 def maildir_messages(instance, domain, user):
