@@ -11,8 +11,8 @@
  *
  * Durability (docs/queue.md): a rename between directories is followed by
  * an fsync of the target directory; marking recipients done is followed by
- * one fsync of the file; the final unlink is not synced (a crash then gives
- * a duplicate, never a loss).
+ * one fsync of the file while recipients remain; the final recycle or
+ * unlink is not synced (a crash then gives a duplicate, never a loss).
  *
  * See also: qmgr_queue.h, docs/queue.md.
  */
@@ -468,8 +468,9 @@ struct qmgr_msg *qmgr_queue_next(struct qmgr_queue *q)
     return NULL;
 }
 
-/* mark_done - rewrite delivered recipients as done, one fsync */
-static void mark_done(struct qmgr_msg *m, const int *status)
+/* mark_done - rewrite delivered recipients as done; returns how many
+ * (the caller fsyncs if the file stays) */
+static size_t mark_done(struct qmgr_msg *m, const int *status)
 {
     const char *error;
     size_t i, n = 0;
@@ -484,21 +485,25 @@ static void mark_done(struct qmgr_msg *m, const int *status)
         m->qf->rcpts[i].done = true;
         n++;
     }
-    /* If this fsync fails, the marks may be lost: a duplicate later, never a loss. */
-    if (n > 0 && fsync(m->fd) < 0)
-        msg_warn("%s: fsync after marking recipients done: %m", m->id);
+    return n;
 }
 
 /* qmgr_queue_settle - the outcome of one delivery attempt */
 void qmgr_queue_settle(struct qmgr_queue *q, struct qmgr_msg *m, const int *status)
 {
     const char *error;
-    size_t i, left = 0;
+    size_t i, left = 0, marked;
 
     m->in_flight = false;
-    mark_done(m, status);
+    marked = mark_done(m, status);
     for (i = 0; i < m->qf->nrcpts; i++)
         left += !m->qf->rcpts[i].done;
+    /* The marks must survive a crash only if the file stays: a finished
+     * file is recycled (or unlinked) unsynced anyway, so a crash can only
+     * bring the whole message back (a duplicate, never a loss). If this
+     * fsync fails, the marks may be lost: a duplicate later, never a loss. */
+    if (left > 0 && marked > 0 && fsync(m->fd) < 0)
+        msg_warn("%s: fsync after marking recipients done: %m", m->id);
     if (left == 0) {
         if (m->fd >= 0) {
             qmgr_pool_put(q->pool, q->dirfd[m->dir], m->id, m->fd);
