@@ -122,15 +122,28 @@ static struct qmgr_commit_entry *take_batch(struct qmgr_commit *c, size_t *n_r)
 /* qmgr_commit_run - files, then the directory, then the answers */
 void qmgr_commit_run(struct qmgr_commit *c)
 {
-    struct qmgr_commit_entry *batch, *e, *next, *ok = NULL, **ok_tail = &ok;
+    struct qmgr_commit_entry *batch, *e, *next, *ok = NULL, **ok_tail = &ok, *ended = NULL,
+                                                **ended_tail = &ended;
     const char *error, *dir_error = NULL;
     char dir_buf[256];
     size_t n, good = 0;
 
+    /* every file's END record first, so their writes reach the disk
+     * together; then the fsyncs, one per file */
     batch = take_batch(c, &n);
     for (e = batch; e != NULL; e = next) {
         next = e->next;
-        if (qf_writer_finish(e->writer, &error) < 0) {
+        if (qf_writer_end(e->writer, &error) < 0) {
+            e->done(e, -1, error);
+            continue;
+        }
+        e->next = NULL;
+        *ended_tail = e;
+        ended_tail = &e->next;
+    }
+    for (e = ended; e != NULL; e = next) {
+        next = e->next;
+        if (qf_writer_sync(e->writer, &error) < 0) {
             e->done(e, -1, error);
             continue;
         }

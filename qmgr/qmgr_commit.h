@@ -3,7 +3,8 @@
  *
  * A message whose "end" arrived joins the current batch. After the
  * callbacks of the event-loop round (event_defer), the batch is committed:
- * each file gets its END record and an fsync (qf_writer_finish), then
+ * each file gets its END record with its writeback started (qf_writer_end),
+ * then each file an fsync (qf_writer_sync), then
  * incoming/ is fsynced once, then each message learns its fate through its
  * callback: 0 (on disk, file and directory entry: acknowledge it now) or
  * -1 with an error (not durable: the caller answers 4.3.0 and removes the

@@ -88,6 +88,11 @@ int qf_content_end(struct qf_writer *w, const char **error_r);
 /* qf_writer_finish - write the X record and fsync the file; the caller
  * then fsyncs the directory (group commit) before acknowledging */
 int qf_writer_finish(struct qf_writer *w, const char **error_r);
+/* qf_writer_end, qf_writer_sync - qf_writer_finish in two steps, for a
+ * batch: end every file (the X record written, writeback started), then
+ * sync each, so the disk works on the whole batch at once */
+int qf_writer_end(struct qf_writer *w, const char **error_r);
+int qf_writer_sync(struct qf_writer *w, const char **error_r);
 /* qf_writer_fd - the open file (read-write; stays open for delivery until
  * qf_writer_destroy, which closes it: dup it to keep it longer) */
 int qf_writer_fd(const struct qf_writer *w);

@@ -549,6 +549,47 @@ out:
     close(dirfd);
 }
 
+/* test_two_step_finish - qf_writer_end then qf_writer_sync, in that order
+ * only, give the same file as qf_writer_finish */
+static void test_two_step_finish(void)
+{
+    int dirfd = open_dir();
+    struct qf_writer *w = NULL;
+    struct qf_message *m = NULL;
+    const char *error = NULL;
+
+    if (!EXPECT_INT(qf_writer_create(dirfd, "0000000007AB", &w, &error), 0))
+        goto out;
+    EXPECT_INT(qf_write(w, QF_ARRIVAL, "1.000000", 8, &error), 0);
+    EXPECT_INT(qf_write(w, QF_SENDER, "s@x", 3, &error), 0);
+    EXPECT_INT(qf_write(w, QF_RCPT, "r@x", 3, &error), 0);
+    EXPECT_INT(qf_content_begin(w, 100, &error), 0);
+    EXPECT_INT(qf_content_write(w, "Subject: x\r\n\r\nbody\r\n", 20, &error), 0);
+    EXPECT_INT(qf_writer_sync(w, &error), -1);
+    EXPECT_STR(error, "queue file 0000000007AB: sync out of order");
+    EXPECT_INT(qf_content_end(w, &error), 0);
+    EXPECT_INT(qf_writer_sync(w, &error), -1);
+    EXPECT_STR(error, "queue file 0000000007AB: sync out of order");
+    EXPECT_INT(qf_writer_end(w, &error), 0);
+    /* ended, not yet synced: the file is already complete on reading */
+    if (EXPECT_INT(qf_read(qf_writer_fd(w), &m, &error), 0))
+        EXPECT_INT(m->content_length, 20);
+    qf_message_free(&m);
+    EXPECT_INT(qf_writer_end(w, &error), -1);
+    EXPECT_STR(error, "queue file 0000000007AB: finish out of order");
+    EXPECT_INT(qf_writer_sync(w, &error), 0);
+    EXPECT_INT(qf_writer_sync(w, &error), -1);
+    EXPECT_INT(qf_writer_finish(w, &error), -1);
+    if (EXPECT_INT(qf_read(qf_writer_fd(w), &m, &error), 0)) {
+        EXPECT_STR(m->sender, "s@x");
+        EXPECT_INT(m->nrcpts, 1);
+    }
+    qf_message_free(&m);
+    qf_writer_destroy(&w, true);
+out:
+    close(dirfd);
+}
+
 /* test_writer_misuse - records the writer refuses, calls out of order, abort unlinks */
 static void test_writer_misuse(void)
 {
@@ -729,6 +770,7 @@ int main(void)
         TEST_CASE(test_mark_done),
         TEST_CASE(test_truncations),
         TEST_CASE(test_content_limit),
+        TEST_CASE(test_two_step_finish),
         TEST_CASE(test_writer_misuse),
         TEST_CASE(test_value_limit),
         TEST_CASE(test_write_error),
