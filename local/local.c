@@ -11,8 +11,10 @@
  *
  * master.conf: "local unix - y vmail n - - local" (the user column names
  * the mailbox owner). Parameters: virtual_mailbox_base,
- * message_size_limit, ipc_max_frame_size, mailbox_quota_default (not
- * enforced yet: a warning at start).
+ * message_size_limit, ipc_max_frame_size, mailbox_quota_default,
+ * local_client_limit (qmgr connections per process: qmgr's concurrent
+ * deliveries spread over several local processes, each with its own group
+ * commit, so fsyncs and inode allocation run in parallel).
  *
  * This file only names the callbacks; the daemon skeleton (server.h) does
  * the rest of the lifecycle.
@@ -20,7 +22,14 @@
  * See also: local_batch.h (service, group commit), local_deliver.h.
  */
 #include "local_batch.h"
+#include "mail/params.h"
 #include "mail/server.h"
+
+/* client_limit - local_client_limit, not default_client_limit */
+static int64_t client_limit(const struct params *p)
+{
+    return p->local_client_limit;
+}
 
 /* main - run local under the daemon skeleton */
 int main(int argc, char **argv)
@@ -33,6 +42,7 @@ int main(int argc, char **argv)
         .on_wakeup = NULL,
         .on_exit = local_batch_deinit,
         .unlimited_use = false,
+        .client_limit = client_limit,
     };
 
     return server_main(argc, argv, &callbacks);

@@ -4,7 +4,7 @@
  * (max_use, max_idle, SIGTERM, SIGHUP).
  *
  * Trusts: the master's environment and descriptors (master_proto.h) and the
- * configuration files. Limits: default_client_limit clients at once,
+ * configuration files. Limits: default_client_limit clients at once (or the daemon's own limit),
  * max_use connections per process, max_idle for non-standing processes.
  */
 #include "mail/server.h"
@@ -137,7 +137,11 @@ static void on_accept(struct event_io *io, int fd, unsigned events, void *ctx)
 /* server_update_accepting - watch listeners only below the client limit */
 static void server_update_accepting(struct server *s)
 {
-    bool want = !s->retiring && s->clients < (unsigned)s->p->default_client_limit;
+    /* standalone, no master starts a second process: the daemon's own limit
+     * would only leave clients waiting */
+    int64_t limit = s->cb->client_limit != NULL && s->under_master ? s->cb->client_limit(s->p)
+                                                                   : s->p->default_client_limit;
+    bool want = !s->retiring && (int64_t)s->clients < limit;
     size_t i;
 
     if (want == s->accepting)

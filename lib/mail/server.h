@@ -32,6 +32,7 @@
 #define PETREL_MAIL_SERVER_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/socket.h>
 
 struct config;
@@ -54,6 +55,11 @@ struct server_callbacks {
     /* a stateful single-process service (anvil, later qmgr): never exit
      * after max_use connections or max_idle; only SIGTERM and reload end it */
     bool unlimited_use;
+    /* the daemon's own client limit under the master (may be NULL:
+     * default_client_limit), e.g. local's local_client_limit, so the master
+     * spreads work over more processes of the service; standalone, where no
+     * second process would start, default_client_limit applies */
+    int64_t (*client_limit)(const struct params *p);
 };
 
 /* server_main - run the daemon; returns the process exit status */

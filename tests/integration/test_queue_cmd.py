@@ -4,7 +4,8 @@ real instance: with local removed from master.conf, mail stays in deferred/;
 list shows it with its deferral reason, show prints its envelope and content,
 hold/release/delete act through qmgr, and once local is back a flush delivers
 what is left. Unknown and malformed ids are errors; with qmgr stopped the
-command says so (EX_UNAVAILABLE). Runs as root and as the instance's user."""
+command says so (EX_UNAVAILABLE). A flush with local_client_limit=1 is
+delivered by several local processes. Runs as root and as the instance's user."""
 import os
 import re
 import smtplib
@@ -94,3 +95,23 @@ def test_queue_without_qmgr(instance):
     instance.init()
     r = instance.petrel("queue", "list")
     assert r.returncode == EX_UNAVAILABLE and "qmgr is not running" in r.stderr
+
+
+def test_flush_spreads_deliveries_over_local_processes(instance):
+    """With local_client_limit=1 each local process takes one qmgr connection,
+    so a flush of eight deferred messages (qmgr opens a connection per
+    delivery in flight) is delivered by more than one local process."""
+    port = setup_mail(instance)
+    instance.petrel("conf", "local_client_limit=1", check=True)
+    entry = stop_local(instance)
+    for n in range(8):
+        send(port, ("alice@" if n % 2 else "bob@") + DOMAIN, "spread%d" % n)
+    deferred_ids(instance, 8)
+    instance.petrel("conf", "-M", "local/unix=" + " ".join(entry.split()), check=True)
+    instance.petrel("reload", check=True)
+    instance.petrel("queue", "flush", check=True)
+    wait_delivered(instance, "alice", 4, timeout=15)
+    wait_delivered(instance, "bob", 4, timeout=15)
+    pids = set(re.findall(r"petrel/local\[(\d+)\]: [0-9A-V]{12}: to=<", instance.log()))
+    assert len(pids) >= 2, "every delivery went through one local process: %s" % pids
+    assert len(delivered(instance, "alice")) == 4 and len(delivered(instance, "bob")) == 4
