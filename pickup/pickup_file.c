@@ -17,6 +17,7 @@
 
 #include "mail/maildrop.h"
 #include "mail/queue_file.h"
+#include "smtp/smtp_addr_canon.h"
 #include "util/alloc.h"
 #include "util/err.h"
 
@@ -117,24 +118,16 @@ enum pickup_open_result pickup_file_open(int dirfd, const char *name, const stru
     return PICKUP_OPEN_READY;
 }
 
-/* qualify - check an address; a bare local part gets "@" origin */
+/* qualify - check an address as an SMTP path; a bare local part gets
+ * "@" origin */
 static int qualify(const char *what, const char *addr, const char *origin, char **out_r, const char **error_r)
 {
-    const char *at = strrchr(addr, '@');
-    size_t i, len = strlen(addr);
-    char *out;
+    char out[SMTP_PATH_MAX + 1];
+    const char *why;
 
-    for (i = 0; i < len; i++)
-        if ((unsigned char)addr[i] <= 0x20 || addr[i] == 0x7f)
-            return errf(error_r, "%s has the byte 0x%02x at offset %zu", what, (unsigned char)addr[i], i);
-    if (at != NULL && (at == addr || at[1] == '\0'))
-        return errf(error_r, "%s \"%.100s\" has an empty local part or domain", what, addr);
-    out = at != NULL ? xstrdup(addr) : xasprintf("%s@%s", addr, origin);
-    if (strlen(out) > PICKUP_ADDRESS_MAX) {
-        xfree(out);
-        return errf(error_r, "%s is longer than %d bytes", what, PICKUP_ADDRESS_MAX);
-    }
-    *out_r = out;
+    if (smtp_addr_qualify(addr, strlen(addr), false, origin, out, &why) < 0)
+        return errf(error_r, "%s \"%.100s\": %s", what, addr, why);
+    *out_r = xstrdup(out);
     return 0;
 }
 

@@ -12,11 +12,11 @@
  * stale_sec it is removed.
  *
  * Then the content: qf_read (the queue file grammar), maildrop_check
- * (only V A F R M X), and pickup's own rules: every address at most
- * PICKUP_ADDRESS_MAX bytes of printable non-space bytes (>= 0x80 allowed),
- * with a non-empty local part and domain when it has '@'; a bare local
- * part is qualified with "@" myorigin (so is a bare sender; an empty
- * sender is <>); the content at most content_max bytes.
+ * (only V A F R M X), and pickup's own rules: every address must be a
+ * valid RFC 5321 path (smtp_addr_canon.h, as sendmail checks them; ASCII
+ * only) and is stored in its canonical form; a bare local part is
+ * qualified with "@" myorigin (so is a bare sender; an empty sender is
+ * <>); the content at most content_max bytes.
  *
  * See also: pickup_scan.h (what happens with each verdict), maildrop.h,
  * queue_file.h, tests/fuzz/fuzz_pickup_file.c.
@@ -31,7 +31,6 @@
 
 /* room in a drop file beyond the content: the records around it */
 #define PICKUP_ENVELOPE_MAX (4 * 1024 * 1024)
-#define PICKUP_ADDRESS_MAX 1000
 
 struct qf_message;
 

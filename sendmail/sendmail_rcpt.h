@@ -21,17 +21,12 @@
 #include <stddef.h>
 
 #include "smtp/smtp_addr.h"
+#include "smtp/smtp_addr_canon.h"
 
 struct sendmail_rcpts {
     char **v;
     size_t n, cap;
 };
-
-/* sendmail_addr_canon - check s (len bytes) and write its canonical form to
- * out ("" for a null sender "<>" or "", allowed only with null_ok). 0, or
- * -1 with the reason. */
-int sendmail_addr_canon(const char *s, size_t len, bool null_ok, char out[SMTP_PATH_MAX + 1],
-                        const char **error_r);
 
 /* sendmail_rcpts_add - check one recipient and append it unless already
  * there. 0, or -1 with "ADDRESS: reason" */

@@ -16,6 +16,7 @@
 #include "sendmail_drop.h"
 #include "sendmail_msg.h"
 #include "sendmail_rcpt.h"
+#include "smtp/smtp_addr_canon.h"
 #include "util/alloc.h"
 #include "util/err.h"
 
@@ -31,12 +32,7 @@ int sendmail_sender(const char *arg, const char *login, const char *myorigin, ch
         full = xasprintf("%s@%s", login, myorigin);
     else
         full = xstrdup(arg);
-    rc = sendmail_addr_canon(full, strlen(full), true, out, &why);
-    if (rc == 0 && out[0] != '\0' && strchr(out, '@') == NULL) {
-        xfree(full);
-        full = xasprintf("%s@%s", out, myorigin);
-        rc = sendmail_addr_canon(full, strlen(full), false, out, &why);
-    }
+    rc = smtp_addr_qualify(full, strlen(full), true, myorigin, out, &why);
     if (rc < 0)
         errf(error_r, "bad sender address \"%s\": %s", full, why);
     xfree(full);

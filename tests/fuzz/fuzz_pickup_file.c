@@ -6,9 +6,10 @@
  *
  * Properties checked (abort on failure): pickup_file_parse accepts only
  * what qf_parse and maildrop_check accept; an accepted drop has a sender
- * that is empty or holds '@', and 1..QF_RCPT_MAX recipients, each with
- * '@', at most PICKUP_ADDRESS_MAX bytes, no byte <= 0x20 or 0x7f, a
- * non-empty local part and domain; its content lies inside the input and
+ * that is empty or holds '@', and 1..QF_RCPT_MAX recipients, each a
+ * qualified address that smtp_addr_canon accepts and leaves unchanged (a
+ * canonical RFC 5321 path of at most SMTP_PATH_MAX bytes, no byte <= 0x20
+ * or 0x7f); its content lies inside the input and
  * within the content limit; a refusal always says why. The Received:
  * header has exactly two CRLFs, both where the format puts them.
  */
@@ -20,20 +21,24 @@
 #include "mail/queue_file.h"
 #include "pickup_file.h"
 #include "pickup_submit.h"
+#include "smtp/smtp_addr_canon.h"
 
 #define CONTENT_MAX 65536
 
 /* check_address - the invariants of a qualified address */
 static void check_address(const char *a)
 {
-    const char *at = strrchr(a, '@');
+    const char *at = strrchr(a, '@'), *error = NULL;
+    char again[SMTP_PATH_MAX + 1];
     size_t i, len = strlen(a);
 
-    if (at == NULL || at == a || at[1] == '\0' || len > PICKUP_ADDRESS_MAX)
+    if (at == NULL || at == a || at[1] == '\0' || len > SMTP_PATH_MAX)
         abort();
     for (i = 0; i < len; i++)
         if ((unsigned char)a[i] <= 0x20 || a[i] == 0x7f)
             abort();
+    if (smtp_addr_canon(a, len, false, again, &error) < 0 || strcmp(again, a) != 0)
+        abort();
 }
 
 /* check_drop - pickup's verdict agrees with the format's and is sound */

@@ -38,7 +38,7 @@ static void check_rcpts(const struct sendmail_rcpts *r)
             if ((unsigned char)a[k] < 0x20 || a[k] == 0x7f)
                 abort();
         }
-        if (sendmail_addr_canon(a, strlen(a), false, again, &error) < 0 || strcmp(again, a) != 0)
+        if (smtp_addr_canon(a, strlen(a), false, again, &error) < 0 || strcmp(again, a) != 0)
             abort();
     }
 }

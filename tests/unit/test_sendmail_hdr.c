@@ -117,16 +117,16 @@ static void test_canon(void)
     char out[SMTP_PATH_MAX + 1];
     const char *error;
 
-    EXPECT_INT(sendmail_addr_canon("<Bob@Example.ORG>", 17, false, out, &error), 0);
+    EXPECT_INT(smtp_addr_canon("<Bob@Example.ORG>", 17, false, out, &error), 0);
     EXPECT_STR(out, "Bob@example.org");
-    EXPECT_INT(sendmail_addr_canon("bob", 3, false, out, &error), 0);
+    EXPECT_INT(smtp_addr_canon("bob", 3, false, out, &error), 0);
     EXPECT_STR(out, "bob");
-    EXPECT_INT(sendmail_addr_canon("<>", 2, true, out, &error), 0);
+    EXPECT_INT(smtp_addr_canon("<>", 2, true, out, &error), 0);
     EXPECT_STR(out, "");
-    EXPECT_INT(sendmail_addr_canon("", 0, true, out, &error), 0);
-    EXPECT_INT(sendmail_addr_canon("<>", 2, false, out, &error), -1);
-    EXPECT_INT(sendmail_addr_canon("a b@x.org", 9, false, out, &error), -1);
-    EXPECT_INT(sendmail_addr_canon("a@x.org\r\nRCPT", 13, false, out, &error), -1);
+    EXPECT_INT(smtp_addr_canon("", 0, true, out, &error), 0);
+    EXPECT_INT(smtp_addr_canon("<>", 2, false, out, &error), -1);
+    EXPECT_INT(smtp_addr_canon("a b@x.org", 9, false, out, &error), -1);
+    EXPECT_INT(smtp_addr_canon("a@x.org\r\nRCPT", 13, false, out, &error), -1);
 }
 
 static const struct sendmail_hdr_cfg plain = { false, "me@x.org", "DATE", "<ID@h>" };
