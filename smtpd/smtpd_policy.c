@@ -205,20 +205,26 @@ static enum map_result system_alias_exists(const struct smtpd_policy *pol, const
     return MAP_NOTFOUND;
 }
 
-/* rcpt_system - a recipient in a mydestination domain */
-static int rcpt_system(const struct smtpd_policy *pol, const struct smtp_addr *rcpt,
-                       struct smtpd_rcpt_result *r)
+/* rcpt_lookup_fn - does the address name a mailbox or an alias here? */
+typedef enum map_result rcpt_lookup_fn(const struct smtpd_policy *pol, const char *addr,
+                                       const char **error_r);
+
+/* rcpt_ours - a recipient in one of our domains: no routing in the local
+ * part, a local part that is safe, and an address lookup finds; with
+ * postmaster_ok, "postmaster" is accepted without a lookup (RFC 5321 4.5.1) */
+static int rcpt_ours(const struct smtpd_policy *pol, const struct smtp_addr *rcpt, rcpt_lookup_fn *lookup,
+                     bool postmaster_ok, struct smtpd_rcpt_result *r)
 {
     enum map_result mr;
 
     r->relay_allowed = false;
     if (rcpt->local_routing)
         return refuse(r, SMTPD_RCPT_ROUTING, 554, "5.7.1", "Relay access denied");
-    if (strcasecmp(rcpt->local, "postmaster") == 0)
-        return accept_rcpt(r, SMTPD_RCPT_LOCAL); /* RFC 5321 4.5.1 */
+    if (postmaster_ok && strcasecmp(rcpt->local, "postmaster") == 0)
+        return accept_rcpt(r, SMTPD_RCPT_LOCAL);
     if (local_part_unsafe(rcpt->local))
         return refuse(r, SMTPD_RCPT_BAD_LOCAL, 550, "5.1.3", "Bad recipient address syntax");
-    mr = system_alias_exists(pol, rcpt->addr, &r->error);
+    mr = lookup(pol, rcpt->addr, &r->error);
     if (mr == MAP_TEMPFAIL)
         return refuse(r, SMTPD_RCPT_TEMPFAIL, 451, "4.3.0", "Temporary lookup failure");
     if (mr == MAP_NOTFOUND)
@@ -257,23 +263,12 @@ int smtpd_policy_rcpt(const struct smtpd_policy *pol, const struct smtp_addr *rc
     if (rcpt->had_source_route)
         return refuse(r, SMTPD_RCPT_ROUTING, 554, "5.7.1", "Relay access denied");
     if (rcpt->domain[0] != '[' && map_sysalias_domains_match(pol->mydestination, rcpt->domain))
-        return rcpt_system(pol, rcpt, r);
+        return rcpt_ours(pol, rcpt, system_alias_exists, true, r);
     mr = domain_is_ours(pol, rcpt->domain, &r->error);
     if (mr == MAP_TEMPFAIL)
         return refuse(r, SMTPD_RCPT_TEMPFAIL, 451, "4.3.0", "Temporary lookup failure");
-    if (mr == MAP_FOUND) {
-        r->relay_allowed = false;
-        if (rcpt->local_routing)
-            return refuse(r, SMTPD_RCPT_ROUTING, 554, "5.7.1", "Relay access denied");
-        if (local_part_unsafe(rcpt->local))
-            return refuse(r, SMTPD_RCPT_BAD_LOCAL, 550, "5.1.3", "Bad recipient address syntax");
-        mr = user_exists(pol, rcpt->addr, &r->error);
-        if (mr == MAP_TEMPFAIL)
-            return refuse(r, SMTPD_RCPT_TEMPFAIL, 451, "4.3.0", "Temporary lookup failure");
-        if (mr == MAP_NOTFOUND)
-            return refuse(r, SMTPD_RCPT_UNKNOWN, 550, "5.1.1", "Recipient address rejected: User unknown");
-        return accept_rcpt(r, SMTPD_RCPT_LOCAL);
-    }
+    if (mr == MAP_FOUND)
+        return rcpt_ours(pol, rcpt, user_exists, false, r);
     if (!trusted)
         return refuse(r, SMTPD_RCPT_RELAY_DENIED, 554, "5.7.1", "Relay access denied");
     /* The client may relay (relay_allowed stays true), but there is no
