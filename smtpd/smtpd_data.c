@@ -233,27 +233,6 @@ static void data_refused(struct smtpd_session *s, int status, const char *dsn, c
     smtpd_txn_reset(s);
 }
 
-/* data_pipelined - bytes sent after DATA before our 354 (RFC 2920 3.1:
- * DATA ends a group), the pipelining of SMTP smuggling (THREATS.md b.1
- * #4): refuse the message and disconnect. True when that happened. */
-static bool data_pipelined(struct smtpd_session *s)
-{
-    char peek[101];
-    const char *p;
-    size_t n = conn_input(s->conn, &p);
-
-    if (n == 0)
-        return false;
-    smtpd_sanitize(peek, sizeof(peek) - 1, p, n);
-    msg_info("improper command pipelining after DATA from %s[%s]: %s", s->name, s->addr, peek);
-    smtpd_qmgr_destroy(&s->qmgr);
-    conn_input_discard(s->conn);
-    smtpd_reply(s, 554, "5.5.0", "Error: SMTP protocol synchronization");
-    smtpd_txn_reset(s);
-    smtpd_close(s);
-    return true;
-}
-
 /* data_qmgr - qmgr's answer to begin or to end */
 static void data_qmgr(void *ctx, const struct smtpd_qmgr_result *r)
 {
@@ -261,7 +240,7 @@ static void data_qmgr(void *ctx, const struct smtpd_qmgr_result *r)
 
     s->waiting = false;
     if (!s->rx.active && s->queue_id[0] == '\0') {
-        if (r->status == MAIL_STATUS_OK && (s->state == SMTPD_BDAT || !data_pipelined(s)))
+        if (r->status == MAIL_STATUS_OK && (s->state == SMTPD_BDAT || !smtpd_refuse_pipelined(s, "DATA")))
             data_begun(s, r);
         else
             data_refused(s, r->status, r->dsn, r->reason);

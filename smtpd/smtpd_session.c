@@ -266,10 +266,8 @@ static void session_bad_path(struct smtpd_session *s, enum smtp_verb verb)
     smtpd_log_reject(s, smtp_verb_name(verb), 501, ecode, text, NULL);
 }
 
-/* session_pipelined - RFC 2920 3.1: EHLO/HELO end a command group. A
- * client that sent more before our reply is not waiting for it (a bot, or
- * smuggling): 554 5.5.0 and close. True when that happened. */
-static bool session_pipelined(struct smtpd_session *s, enum smtp_verb verb)
+/* smtpd_refuse_pipelined - see smtpd_session.h */
+bool smtpd_refuse_pipelined(struct smtpd_session *s, const char *after)
 {
     char peek[101];
     const char *p;
@@ -278,9 +276,9 @@ static bool session_pipelined(struct smtpd_session *s, enum smtp_verb verb)
     if (n == 0)
         return false;
     smtpd_sanitize(peek, sizeof(peek) - 1, p, n);
-    msg_info("improper command pipelining after %s from %s[%s]: %s", smtp_verb_name(verb), s->name, s->addr,
-             peek);
+    msg_info("improper command pipelining after %s from %s[%s]: %s", after, s->name, s->addr, peek);
     conn_input_discard(s->conn);
+    smtpd_txn_reset(s);
     smtpd_reply(s, 554, "5.5.0", "Error: SMTP protocol synchronization");
     smtpd_close(s);
     return true;
@@ -310,7 +308,8 @@ static void session_command(struct smtpd_session *s, const struct conn_line *lin
         smtpd_reply(s, 221, "2.7.0", "Error: I can break rules, too. Goodbye.");
         smtpd_close(s);
         return;
-    } else if ((cmd.verb == SMTP_VERB_EHLO || cmd.verb == SMTP_VERB_HELO) && session_pipelined(s, cmd.verb)) {
+    } else if ((cmd.verb == SMTP_VERB_EHLO || cmd.verb == SMTP_VERB_HELO)
+               && smtpd_refuse_pipelined(s, smtp_verb_name(cmd.verb))) {
         s->counts.total[cmd.verb]++;
         return;
     } else {

@@ -153,6 +153,12 @@ void smtpd_flush(struct smtpd_session *s);
 void smtpd_close(struct smtpd_session *s);
 /* smtpd_txn_reset - forget the envelope, abort any qmgr message */
 void smtpd_txn_reset(struct smtpd_session *s);
+/* smtpd_refuse_pipelined - RFC 2920 3.1: EHLO, HELO and DATA end a command
+ * group, so a client that sent more before our reply to one is not waiting
+ * for it (a bot, or SMTP smuggling, THREATS.md b.1 #4). If input is
+ * waiting: log it (sanitised, "after AFTER"), abort the transaction, 554
+ * 5.5.0 and close; true. False when nothing was sent ahead. */
+bool smtpd_refuse_pipelined(struct smtpd_session *s, const char *after);
 /* smtpd_pause - process no input for ms (error pause, qmgr backlog) */
 void smtpd_pause(struct smtpd_session *s, uint64_t ms);
 /* smtpd_limits - after a command or chunk: the hard error and junk
