@@ -240,10 +240,10 @@ static void data_qmgr(void *ctx, const struct smtpd_qmgr_result *r)
 
     s->waiting = false;
     if (!s->rx.active && s->queue_id[0] == '\0') {
-        if (r->status == MAIL_STATUS_OK && (s->state == SMTPD_BDAT || !smtpd_refuse_pipelined(s, "DATA")))
-            data_begun(s, r);
-        else
+        if (r->status != MAIL_STATUS_OK)
             data_refused(s, r->status, r->dsn, r->reason);
+        else if (s->state == SMTPD_BDAT || !smtpd_refuse_pipelined(s, "DATA"))
+            data_begun(s, r);
     } else if (r->status == MAIL_STATUS_OK) {
         msg_info("%s: from=<%s>, size=%llu, nrcpt=%zu (queued as %s)", s->queue_id, s->sender,
                  (unsigned long long)s->rx.size, s->rcpt_count, s->queue_id);
