@@ -119,6 +119,14 @@ static struct qmgr_commit_entry *take_batch(struct qmgr_commit *c, size_t *n_r)
     return batch;
 }
 
+/* append - e to the end of the list whose tail link is *tail_r */
+static void append(struct qmgr_commit_entry ***tail_r, struct qmgr_commit_entry *e)
+{
+    e->next = NULL;
+    **tail_r = e;
+    *tail_r = &e->next;
+}
+
 /* qmgr_commit_run - files, then the directory, then the answers */
 void qmgr_commit_run(struct qmgr_commit *c)
 {
@@ -137,9 +145,7 @@ void qmgr_commit_run(struct qmgr_commit *c)
             e->done(e, -1, error);
             continue;
         }
-        e->next = NULL;
-        *ended_tail = e;
-        ended_tail = &e->next;
+        append(&ended_tail, e);
     }
     for (e = ended; e != NULL; e = next) {
         next = e->next;
@@ -147,9 +153,7 @@ void qmgr_commit_run(struct qmgr_commit *c)
             e->done(e, -1, error);
             continue;
         }
-        e->next = NULL;
-        *ok_tail = e;
-        ok_tail = &e->next;
+        append(&ok_tail, e);
         good++;
     }
     if (good > 0 && fsync(c->dirfd) < 0) {
