@@ -27,7 +27,10 @@
 
 #include <stddef.h>
 
-#define SENDMAIL_ADDR_MAX 1000
+#include "smtp/smtp_addr_canon.h"
+
+/* one address of a list: no longer than smtp_addr_canon will check */
+#define SENDMAIL_ADDR_MAX SMTP_ADDR_CANON_MAX
 
 /* sendmail_addr_fn - receives one address (not NUL-terminated input, but
  * addr is NUL-terminated); return 0, or -1 with an error to stop */
