@@ -24,13 +24,12 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "tls/tls_name.h"
 #include "util/durable.h"
 #include "util/err.h"
 
 #define SERIAL_BITS 128
 #define CN_MAX 64 /* ub-common-name (RFC 5280) */
-#define HOSTNAME_MAX 253
-#define LABEL_MAX 63
 
 /* ssl_fail - report a failed OpenSSL step with OpenSSL's first reason */
 static int ssl_fail(const char **error_r, const char *step)
@@ -46,39 +45,10 @@ static int ssl_fail(const char **error_r, const char *step)
     return errf(error_r, "%s: %s", step, reason);
 }
 
-/* label_ok - one DNS label: 1..63 letters, digits, hyphens, no hyphen at an end */
-static bool label_ok(const char *p, size_t n)
-{
-    size_t i;
-
-    if (n == 0 || n > LABEL_MAX || p[0] == '-' || p[n - 1] == '-')
-        return false;
-    for (i = 0; i < n; i++)
-        if (!((p[i] >= 'a' && p[i] <= 'z') || (p[i] >= 'A' && p[i] <= 'Z') || (p[i] >= '0' && p[i] <= '9')
-              || p[i] == '-'))
-            return false;
-    return true;
-}
-
-/* cli_cert_hostname_ok - a DNS host name whose last label is not all digits */
+/* cli_cert_hostname_ok - a DNS host name (tls_name_ok) */
 bool cli_cert_hostname_ok(const char *name)
 {
-    size_t len = strlen(name), n;
-    const char *p = name, *last = name;
-
-    if (len == 0 || len > HOSTNAME_MAX)
-        return false;
-    for (;;) {
-        n = strcspn(p, ".");
-        if (!label_ok(p, n))
-            return false;
-        last = p;
-        if (p[n] == '\0')
-            break;
-        p += n + 1;
-    }
-    /* "10.0.0.1" has DNS-shaped labels but is an address, not a name. */
-    return strspn(last, "0123456789") != strlen(last);
+    return tls_name_ok(name, strlen(name));
 }
 
 /* set_serial - a random positive 128-bit serial number */

@@ -114,7 +114,7 @@ static ssize_t plain_write(void *io_ctx, const void *data, size_t n, unsigned *w
     return write(c->fd, data, n);
 }
 
-static const struct conn_io_ops plain_ops = { plain_read, plain_write, NULL };
+static const struct conn_io_ops plain_ops = { plain_read, plain_write, NULL, NULL };
 
 /* ---- state helpers ---- */
 
@@ -332,9 +332,10 @@ static bool conn_linger_start(struct conn *c)
 {
     if (c->lingering)
         return true;
-    /* conn_io_ops has no shutdown hook, so the FIN goes out on the raw fd.
-     * A TLS transport sends its close_notify before this (as the last
-     * output, flushed by now): shutdown only ends the TCP stream after it. */
+    /* The transport's goodbye (a TLS close_notify) goes first, then the
+     * FIN on the raw fd ends the TCP stream after it. */
+    if (c->ops->shutdown != NULL)
+        c->ops->shutdown(c->io_ctx);
     if (!conn_is_tcp(c) || shutdown(c->fd, SHUT_WR) < 0)
         return conn_finish(c, CONN_CLOSE_DONE, 0);
     c->lingering = true;
@@ -398,6 +399,9 @@ static bool conn_flush_event(struct conn *c)
     }
     if (c->closing && out_pending(c) == 0)
         return conn_linger_start(c);
+    /* likewise a read that waited for output to go out */
+    if (c->read_want == EVENT_WRITE && conn_can_read(c))
+        conn_kick(c, CONN_KICK_READ);
     return !c->closed;
 }
 
@@ -553,6 +557,10 @@ static bool conn_read_event(struct conn *c, bool offer)
     } while (r > 0 && conn_can_read(c) && transport_pending(c) > 0);
     if (got)
         c->last_active = event_now(c->loop);
+    /* A write that waited for input (a TLS handshake, which this read may
+     * just have finished) can go on now, and no fd event would say so. */
+    if (err == 0 && out_pending(c) > 0 && c->write_want == EVENT_READ && !conn_flush_event(c))
+        return false;
     if ((got || offer || c->eof) && in_avail(c) > 0 && !c->paused && !c->closing) {
         if (!conn_call_input(c))
             return false;

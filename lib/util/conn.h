@@ -87,6 +87,9 @@ struct conn_io_ops {
     ssize_t (*read)(void *io_ctx, void *buf, size_t n, unsigned *want_r);
     ssize_t (*write)(void *io_ctx, const void *buf, size_t n, unsigned *want_r);
     size_t (*pending)(void *io_ctx); /* bytes readable without the fd being ready; may be NULL */
+    /* the output is flushed and the conn is closing: say goodbye in the
+     * transport's own terms (a TLS close_notify), best effort; may be NULL */
+    void (*shutdown)(void *io_ctx);
 };
 
 struct conn_line {

@@ -929,7 +929,7 @@ static size_t xor_pending(void *io_ctx)
     return x->len - x->off;
 }
 
-static const struct conn_io_ops xor_ops = { xor_read, xor_write, xor_pending };
+static const struct conn_io_ops xor_ops = { xor_read, xor_write, xor_pending, NULL };
 
 /* run_transport - lines in and a reply out through the XOR transport */
 static void run_transport(bool bytewise)
