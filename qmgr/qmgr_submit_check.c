@@ -19,7 +19,7 @@
 #include "util/err.h"
 #include "util/ipc.h"
 
-const char *const qmgr_submit_client_attrs[5] = { MA_CLIENT_ADDR, MA_CLIENT_NAME, MA_HELO, "tls", "auth" };
+const char *const qmgr_submit_client_attrs[5] = { MA_CLIENT_ADDR, MA_CLIENT_NAME, MA_HELO, MA_TLS, MA_AUTH };
 
 typedef int submit_parse_fn(const struct ipc_msg *m, struct qmgr_submit_args *a, const char **error_r);
 

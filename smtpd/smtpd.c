@@ -5,6 +5,8 @@
  * gets a session (smtpd_session.c); recipients are checked against the
  * read-only maps in $data_directory/maps/ (smtpd_policy.c); each message
  * is streamed to qmgr at $queue_directory/private/qmgr (smtpd_qmgr.c);
+ * TLS (STARTTLS, implicit TLS) is smtpd_tls.c, its key read before the
+ * privilege drop;
  * connections are counted by anvil at $queue_directory/private/anvil.
  *
  * master.conf: "smtp inet 10025 n - n - - smtpd". Parameters: see
@@ -20,13 +22,25 @@
 #include "mail/server.h"
 #include "smtpd_anvil.h"
 #include "smtpd_session.h"
+#include "smtpd_tls.h"
+#include "tls/tls_server.h"
 #include "util/alloc.h"
 #include "util/msg.h"
+
+/* Built by pre_jail (the key is read with privilege), owned by the env. */
+static struct tls_server *smtpd_tls;
+static bool smtpd_tls_broken;
 
 /* smtpd_end - a session ended */
 static void smtpd_end(void *ctx)
 {
     server_client_done(ctx);
+}
+
+/* smtpd_pre_jail - the TLS certificate and key, read before the drop */
+static void smtpd_pre_jail(struct server *s)
+{
+    smtpd_tls = smtpd_tls_server_create(server_params(s), server_user(s), &smtpd_tls_broken);
 }
 
 /* smtpd_init - post_jail: the shared environment of every session */
@@ -56,6 +70,9 @@ static void smtpd_init(struct server *s)
     env->anvil = smtpd_anvil_create(env->loop, anvil_path);
     free(anvil_path);
     env->max_frame = (size_t)p->ipc_max_frame_size;
+    env->tls = smtpd_tls;
+    env->tls_broken = smtpd_tls_broken;
+    smtpd_tls = NULL;
     env->on_session_end = smtpd_end;
     env->end_ctx = s;
     server_set_context(s, env);
@@ -78,6 +95,7 @@ static void smtpd_deinit(struct server *s)
     maps = env->policy.lookup_ctx;
     smtpd_policy_maps_close(&maps);
     smtpd_anvil_destroy(&env->anvil);
+    tls_server_destroy(&env->tls);
     free((char *)env->qmgr_path);
     server_set_context(s, NULL);
     free(env);
@@ -88,7 +106,7 @@ int main(int argc, char **argv)
 {
     static const struct server_callbacks callbacks = {
         .program = "smtpd",
-        .pre_jail = NULL,
+        .pre_jail = smtpd_pre_jail,
         .post_jail = smtpd_init,
         .on_connection = smtpd_accept,
         .on_wakeup = NULL,

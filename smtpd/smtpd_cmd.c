@@ -19,6 +19,7 @@
 
 #include "mail/params.h"
 #include "smtpd_session.h"
+#include "smtpd_tls.h"
 #include "util/alloc.h"
 #include "util/msg.h"
 
@@ -61,8 +62,8 @@ static void proceed_helo(struct smtpd_session *s, const struct smtp_cmd *cmd, st
 {
     const struct params *p = s->env->p;
     char size[48];
-    const char *lines[8] = { p->myhostname, "PIPELINING",          size,  "8BITMIME",
-                             "SMTPUTF8",    "ENHANCEDSTATUSCODES", "DSN", "CHUNKING" };
+    const char *lines[9] = { p->myhostname,         "PIPELINING", size,       "8BITMIME", "SMTPUTF8",
+                             "ENHANCEDSTATUSCODES", "DSN",        "CHUNKING", "STARTTLS" };
 
     (void)c;
     smtpd_txn_reset(s);
@@ -72,7 +73,7 @@ static void proceed_helo(struct smtpd_session *s, const struct smtp_cmd *cmd, st
     snprintf(size, sizeof(size), "SIZE %lld", (long long)p->message_size_limit);
     /* RFC 2034: no enhanced status codes on the EHLO/HELO response. */
     if (s->esmtp)
-        smtpd_reply_lines(s, 250, NULL, lines, 8);
+        smtpd_reply_lines(s, 250, NULL, lines, smtpd_tls_offered(s) ? 9 : 8);
     else
         smtpd_reply_lines(s, 250, NULL, lines, 1);
 }
@@ -182,6 +183,8 @@ static int check_mail(const struct smtpd_session *s, const struct smtp_cmd *cmd,
         return fail(c, 503, "5.5.1", "Error: send HELO/EHLO first");
     if (s->state != SMTPD_READY)
         return fail(c, 503, "5.5.1", "Error: nested MAIL command");
+    if (smtpd_tls_required(s))
+        return fail(c, 530, "5.7.0", "Must issue a STARTTLS command first");
     if (smtp_addr_parse(cmd->arg, cmd->arg_len, SMTP_ADDR_REVERSE | (s->esmtp ? SMTP_ADDR_UTF8 : 0), &c->addr,
                         &end, &error)
         < 0)
@@ -353,7 +356,28 @@ static void proceed_bdat(struct smtpd_session *s, const struct smtp_cmd *cmd, st
         smtpd_data_start(s, true);
 }
 
-/* check_not_offered - STARTTLS and AUTH arrive with the TLS issue */
+/* check_starttls - TLS available, not active, no transaction (smtp_cmd
+ * refused an argument already) */
+static int check_starttls(const struct smtpd_session *s, const struct smtp_cmd *cmd, struct smtpd_check *c)
+{
+    int code;
+    const char *ecode, *text;
+
+    (void)cmd;
+    if (smtpd_tls_starttls_refusal(s, &code, &ecode, &text))
+        return fail(c, code, ecode, text);
+    return 0;
+}
+
+/* proceed_starttls - 220 and the handshake (smtpd_tls.c) */
+static void proceed_starttls(struct smtpd_session *s, const struct smtp_cmd *cmd, struct smtpd_check *c)
+{
+    (void)cmd;
+    (void)c;
+    smtpd_tls_starttls(s);
+}
+
+/* check_not_offered - AUTH arrives with authd */
 static int check_not_offered(const struct smtpd_session *s, const struct smtp_cmd *cmd, struct smtpd_check *c)
 {
     (void)s;
@@ -384,7 +408,7 @@ static const struct smtpd_cmd_row smtpd_cmds[] = {
     { SMTP_VERB_QUIT, ST_ANY, false, check_none, proceed_quit },
     { SMTP_VERB_VRFY, ST_ANY, true, check_vrfy, proceed_vrfy },
     { SMTP_VERB_HELP, ST_ANY, true, check_none, proceed_help },
-    { SMTP_VERB_STARTTLS, ST_ANY, false, check_not_offered, NULL },
+    { SMTP_VERB_STARTTLS, ST_ANY, false, check_starttls, proceed_starttls },
     { SMTP_VERB_AUTH, ST_ANY, false, check_not_offered, NULL },
     { SMTP_VERB_UNKNOWN, ST_ANY, true, check_unknown, NULL },
 };

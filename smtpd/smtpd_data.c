@@ -21,6 +21,7 @@
 #include "mail/params.h"
 #include "smtpd_qmgr.h"
 #include "smtpd_session.h"
+#include "smtpd_tls.h"
 #include "util/buf.h"
 #include "util/conn.h"
 #include "util/event.h"
@@ -157,9 +158,9 @@ void smtpd_sanitize(char *out, size_t max, const char *s, size_t len)
     mail_header_sanitize(out, max, s, len);
 }
 
-/* smtpd_received - "Received: from HELO (NAME [ADDR])\r\n\tby HOST
- * (Petrel) with PROTO id ID\r\n\tfor <RCPT>; DATE\r\n" */
-void smtpd_received(struct buf *out, const char *helo, const char *name, const char *addr,
+/* smtpd_received - "Received: from HELO (NAME [ADDR])\r\n\t(using TLS)\r\n
+ * \tby HOST (Petrel) with PROTO id ID\r\n\tfor <RCPT>; DATE\r\n" */
+void smtpd_received(struct buf *out, const char *helo, const char *name, const char *addr, const char *tls,
                     const char *myhostname, const char *protocol, const char *queue_id, const char *rcpt,
                     time_t now)
 {
@@ -171,8 +172,10 @@ void smtpd_received(struct buf *out, const char *helo, const char *name, const c
     smtpd_sanitize(a, sizeof(a) - 1, addr, strlen(addr));
     smtpd_sanitize(host, sizeof(host) - 1, myhostname, strlen(myhostname));
     mail_header_date(date, now);
-    buf_printf(out, "Received: from %s (%s [%s])\r\n\tby %s (Petrel) with %s id %s", h[0] ? h : "unknown", n,
-               a, host, protocol, queue_id);
+    buf_printf(out, "Received: from %s (%s [%s])\r\n", h[0] ? h : "unknown", n, a);
+    if (tls != NULL)
+        buf_printf(out, "\t(using %s)\r\n", tls); /* our own words: nothing to sanitise */
+    buf_printf(out, "\tby %s (Petrel) with %s id %s", host, protocol, queue_id);
     if (rcpt != NULL) {
         smtpd_sanitize(r, sizeof(r) - 1, rcpt, strlen(rcpt));
         buf_printf(out, "\r\n\tfor <%s>; %s\r\n", r, date);
@@ -197,8 +200,8 @@ static void data_begun(struct smtpd_session *s, const struct smtpd_qmgr_result *
                    strcmp(p->smtpd_bare_newline, "reject") == 0 ? SMTP_BARE_REJECT : SMTP_BARE_NORMALIZE,
                    (uint64_t)p->message_size_limit, (uint64_t)p->header_size_limit);
     buf_init(&hdr, 512, 4096);
-    smtpd_received(&hdr, s->helo, s->name, s->addr, p->myhostname, smtpd_protocol(s), s->queue_id,
-                   s->rcpt_count == 1 ? s->rcpts[0].address : NULL, time(NULL));
+    smtpd_received(&hdr, s->helo, s->name, s->addr, smtpd_tls_describe(s), p->myhostname, smtpd_protocol(s),
+                   s->queue_id, s->rcpt_count == 1 ? s->rcpts[0].address : NULL, time(NULL));
     smtpd_rx_write(&s->rx, hdr.data, hdr.len);
     buf_deinit(&hdr);
     if (s->state != SMTPD_BDAT) {
@@ -337,6 +340,7 @@ void smtpd_data_start(struct smtpd_session *s, bool bdat)
         .client_name = s->name,
         .helo = s->helo,
         .protocol = smtpd_protocol(s),
+        .tls = smtpd_tls_describe(s),
         .envid = s->mail_params.has_envid ? s->mail_params.envid : NULL,
         .ret = s->mail_params.ret == SMTP_RET_FULL   ? "FULL"
                : s->mail_params.ret == SMTP_RET_HDRS ? "HDRS"

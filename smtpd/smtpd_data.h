@@ -80,8 +80,9 @@ bool smtpd_data_input(struct smtpd_session *s);
 bool smtpd_data_chunk(struct smtpd_session *s);
 
 /* smtpd_received - append the Received: header (CRLF line ends, folded);
- * rcpt is the single recipient or NULL when there are several */
-void smtpd_received(struct buf *out, const char *helo, const char *name, const char *addr,
+ * tls describes the session's TLS (NULL: none); rcpt is the single
+ * recipient or NULL when there are several */
+void smtpd_received(struct buf *out, const char *helo, const char *name, const char *addr, const char *tls,
                     const char *myhostname, const char *protocol, const char *queue_id, const char *rcpt,
                     time_t now);
 /* smtpd_sanitize - copy s as printable ASCII (others become '?'), at most

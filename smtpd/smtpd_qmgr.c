@@ -181,6 +181,7 @@ int smtpd_qmgr_open(struct event_loop *loop, const char *path, size_t max_frame,
     ipc_msg_add_str(q->begin, MA_CLIENT_NAME, b->client_name);
     ipc_msg_add_str(q->begin, MA_HELO, b->helo);
     ipc_msg_add_str(q->begin, MA_PROTOCOL, b->protocol);
+    add_opt_str(q->begin, MA_TLS, b->tls);
     add_opt_str(q->begin, MA_ENVID, b->envid);
     add_opt_str(q->begin, MA_RET, b->ret);
     if (b->smtputf8)

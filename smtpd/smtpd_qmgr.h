@@ -32,7 +32,8 @@ struct smtpd_qmgr_begin {
     const char *client_addr;
     const char *client_name;
     const char *helo;
-    const char *protocol; /* ESMTP, SMTP, UTF8SMTP */
+    const char *protocol; /* ESMTP, SMTP, UTF8SMTP; ESMTPS, UTF8SMTPS over TLS */
+    const char *tls;      /* NULL, or the session's TLS protocol and cipher */
     const char *envid;    /* NULL: none */
     const char *ret;      /* NULL, "FULL" or "HDRS" */
     bool smtputf8;

@@ -31,6 +31,7 @@
 #include "smtpd_anvil.h"
 #include "smtpd_cmd.h"
 #include "smtpd_qmgr.h"
+#include "smtpd_tls.h"
 #include "util/alloc.h"
 #include "util/conn.h"
 #include "util/event.h"
@@ -43,13 +44,16 @@
 static void session_process(struct smtpd_session *s);
 static void rate_fired(void *ctx);
 static void idle_restart(struct smtpd_session *s);
+static void session_abort_cb(void *ctx);
 
 /* smtpd_protocol - what the client speaks, for logs, qmgr and Received: */
 const char *smtpd_protocol(const struct smtpd_session *s)
 {
     if (s->mail_params.smtputf8)
-        return "UTF8SMTP";
-    return s->esmtp ? "ESMTP" : "SMTP";
+        return s->tls != NULL ? "UTF8SMTPS" : "UTF8SMTP";
+    if (!s->esmtp)
+        return "SMTP";
+    return s->tls != NULL ? "ESMTPS" : "ESMTP";
 }
 
 /* smtpd_reply - one reply line into the batch */
@@ -420,6 +424,7 @@ static void session_input(struct conn *c, void *ctx)
     const char *p;
 
     (void)c;
+    smtpd_tls_note(s);
     if (s->state == SMTPD_DATA || s->in_chunk)
         idle_restart(s);
     if (!s->greeted) {
@@ -473,14 +478,35 @@ static void session_destroy(struct smtpd_session *s)
         smtpd_anvil_disconnect(env->anvil, s->addr);
     smtpd_anvil_cancel(&s->anvil_req);
     event_defer_cancel(env->loop, session_resume_cb, s);
+    event_defer_cancel(env->loop, session_abort_cb, s);
     event_timer_remove(&s->idle_timer);
     event_timer_remove(&s->sleep_timer);
     event_timer_remove(&s->greet_timer);
     conn_destroy(&s->conn);
+    smtpd_tls_end(s);
     buf_deinit(&s->out);
     free(s);
     if (env->on_session_end != NULL)
         env->on_session_end(env->end_ctx);
+}
+
+/* session_abort_cb - smtpd_session_abort, from the loop */
+static void session_abort_cb(void *ctx)
+{
+    struct smtpd_session *s = ctx;
+
+    s->ended = true;
+    session_destroy(s);
+}
+
+/* smtpd_session_abort - stop reading and writing, end from the loop */
+void smtpd_session_abort(struct smtpd_session *s)
+{
+    if (s->aborting || s->ended)
+        return;
+    s->aborting = s->closing = true;
+    conn_pause_input(s->conn);
+    event_defer(s->env->loop, session_abort_cb, s);
 }
 
 /* session_closed - conn's end: EOF, error, timeout or after QUIT */
@@ -490,6 +516,7 @@ static void session_closed(struct conn *c, enum conn_close_reason reason, void *
 
     (void)c;
     s->ended = true;
+    smtpd_tls_closed(s);
     if (reason == CONN_CLOSE_EOF && !s->closing)
         msg_info("lost connection after %s from %s[%s]", s->state == SMTPD_DATA ? "DATA" : "command", s->name,
                  s->addr);
@@ -599,6 +626,8 @@ struct smtpd_session *smtpd_session_create(struct smtpd_env *env, int fd, const 
     s->conn = conn_create(env->loop, fd, &cp, &session_callbacks, s);
     msg_info("connect from %s[%s]", s->name, s->addr);
     idle_restart(s);
+    if (p->smtpd_tls_wrappermode && !smtpd_tls_wrap(s))
+        return s;
     if (env->anvil != NULL
         && (s->anvil_req = smtpd_anvil_connect(env->anvil, s->addr, anvil_answered, s)) != NULL)
         return s;

@@ -47,6 +47,8 @@ struct event_timer;
 struct params;
 struct smtpd_anvil;
 struct smtpd_qmgr;
+struct tls_io;
+struct tls_server;
 
 /* What the whole process shares between sessions. */
 struct smtpd_env {
@@ -57,6 +59,8 @@ struct smtpd_env {
     struct smtpd_policy policy;
     const char *qmgr_path;     /* the qmgr-submit socket */
     struct smtpd_anvil *anvil; /* NULL: no connection counting */
+    struct tls_server *tls;    /* NULL: no TLS (off, or broken) */
+    bool tls_broken;           /* TLS is configured but did not load */
     size_t max_frame;
     /* called when a session ended (server_client_done) */
     void (*on_session_end)(void *ctx);
@@ -129,6 +133,13 @@ struct smtpd_session {
     bool anvil_counted;
     struct smtpd_counts counts;
     struct event_timer *idle_timer, *sleep_timer, *rate_timer, *greet_timer;
+    bool aborting; /* smtpd_session_abort: the session ends from the loop */
+
+    /* TLS (smtpd_tls.c) */
+    struct tls_io *tls; /* NULL: plain text */
+    struct event_timer *tls_timer;
+    bool tls_noted;     /* the handshake finished and was logged */
+    char tls_info[160]; /* "TLSv1.3 with cipher ..." once noted */
     uint64_t data_start_ms, data_bytes;
 };
 
@@ -159,6 +170,10 @@ void smtpd_txn_reset(struct smtpd_session *s);
  * waiting: log it (sanitised, "after AFTER"), abort the transaction, 554
  * 5.5.0 and close; true. False when nothing was sent ahead. */
 bool smtpd_refuse_pipelined(struct smtpd_session *s, const char *after);
+/* smtpd_session_abort - end the session without a word (a failed or
+ * stalled TLS handshake): from the loop, so callers may go on using s
+ * until they return */
+void smtpd_session_abort(struct smtpd_session *s);
 /* smtpd_pause - process no input for ms (error pause, qmgr backlog) */
 void smtpd_pause(struct smtpd_session *s, uint64_t ms);
 /* smtpd_limits - after a command or chunk: the hard error and junk
@@ -169,7 +184,8 @@ void smtpd_resume(struct smtpd_session *s);
 /* smtpd_log_reject - "NOQUEUE: reject: VERB from NAME[ADDR]: CODE ..." */
 void smtpd_log_reject(const struct smtpd_session *s, const char *verb, int code, const char *ecode,
                       const char *text, const char *rcpt);
-/* smtpd_protocol - "ESMTP", "SMTP" or "UTF8SMTP" */
+/* smtpd_protocol - "ESMTP", "SMTP" or "UTF8SMTP"; "ESMTPS" and
+ * "UTF8SMTPS" over TLS (RFC 3848, RFC 6531) */
 const char *smtpd_protocol(const struct smtpd_session *s);
 
 #endif

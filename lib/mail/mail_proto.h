@@ -47,6 +47,10 @@
 #define MA_CLIENT_NAME "client_name"
 #define MA_HELO "helo"
 #define MA_PROTOCOL "protocol"
+/* begin: "TLSv1.3 with cipher NAME (256/256 bits)" for a TLS session */
+#define MA_TLS "tls"
+/* begin: the SASL login of an authenticated session */
+#define MA_AUTH "auth"
 #define MA_ENVID "envid"
 #define MA_RET "ret"
 #define MA_SMTPUTF8 "smtputf8"

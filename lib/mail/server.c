@@ -33,6 +33,7 @@ struct server {
     const struct params *p;
     struct event_loop *loop;
     char service[128];
+    const char *user; /* dropped to after pre_jail; NULL: none */
     int listen_fds[MASTER_LISTEN_MAX];
     struct event_io *listen_io[MASTER_LISTEN_MAX];
     size_t nlisten;
@@ -327,6 +328,7 @@ int server_main(int argc, char **argv, const struct server_callbacks *cb)
         user = o.user;
         chroot_dir = NULL;
     }
+    s.user = user != NULL && user[0] != '\0' ? user : NULL;
     server_start_loop(&s);
     if (cb->pre_jail != NULL)
         cb->pre_jail(&s);
@@ -367,6 +369,10 @@ const struct config *server_config(const struct server *s)
 const char *server_service(const struct server *s)
 {
     return s->service;
+}
+const char *server_user(const struct server *s)
+{
+    return s->user;
 }
 void server_set_context(struct server *s, void *ctx)
 {

@@ -73,6 +73,9 @@ unsigned server_clients(const struct server *s);
 struct event_loop *server_loop(const struct server *s);
 const struct params *server_params(const struct server *s);
 const struct config *server_config(const struct server *s);
+/* server_user - the user the daemon runs as after the privilege drop, or
+ * NULL when it keeps the user it was started as; for pre_jail checks */
+const char *server_user(const struct server *s);
 /* server_service - "name/type" from master.conf, or "standalone" */
 const char *server_service(const struct server *s);
 /* server_set_context / server_context - the daemon's own state */

@@ -3,8 +3,8 @@
 # chunk's end cannot be found). Nothing is stored.
 S: 220 mx.petrel.test ESMTP Petrel
 C: EHLO client.test
-S{7}: 250-*
-S: 250 CHUNKING
+S{8}: 250-*
+S: 250 STARTTLS
 C: MAIL FROM:<s@remote.test>
 S: 250 2.1.0 Ok
 C: RCPT TO:<alice@example.test>
@@ -15,8 +15,8 @@ S: <close>
 connect
 S: 220 mx.petrel.test ESMTP Petrel
 C: EHLO client.test
-S{7}: 250-*
-S: 250 CHUNKING
+S{8}: 250-*
+S: 250 STARTTLS
 C: MAIL FROM:<s@remote.test>
 S: 250 2.1.0 Ok
 C: RCPT TO:<alice@example.test>
@@ -27,8 +27,8 @@ S: <close>
 connect
 S: 220 mx.petrel.test ESMTP Petrel
 C: EHLO client.test
-S{7}: 250-*
-S: 250 CHUNKING
+S{8}: 250-*
+S: 250 STARTTLS
 C: MAIL FROM:<s@remote.test>
 S: 250 2.1.0 Ok
 C: RCPT TO:<alice@example.test>
@@ -39,8 +39,8 @@ S: <close>
 connect
 S: 220 mx.petrel.test ESMTP Petrel
 C: EHLO client.test
-S{7}: 250-*
-S: 250 CHUNKING
+S{8}: 250-*
+S: 250 STARTTLS
 C: BDAT 1e9999
 S: 501 5.5.4 Syntax: BDAT count [LAST]
 S: <close>

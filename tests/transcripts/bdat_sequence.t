@@ -5,8 +5,8 @@
 # refused ones.
 S: 220 mx.petrel.test ESMTP Petrel
 C: EHLO client.test
-S{7}: 250-*
-S: 250 CHUNKING
+S{8}: 250-*
+S: 250 STARTTLS
 C~ BDAT 6\r\nQUIT\r\n
 S: 503 5.5.1 Error: need RCPT command
 C: MAIL FROM:<s@remote.test>

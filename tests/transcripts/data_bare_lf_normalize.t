@@ -3,8 +3,8 @@
 # 2.3.8: bare CR and LF must not be treated as line ends by the protocol).
 S: 220 mx.petrel.test ESMTP Petrel
 C: EHLO client.test
-S{7}: 250-*
-S: 250 CHUNKING
+S{8}: 250-*
+S: 250 STARTTLS
 C: MAIL FROM:<s@remote.test>
 S: 250 2.1.0 Ok
 C: RCPT TO:<alice@example.test>

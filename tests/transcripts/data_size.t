@@ -8,8 +8,8 @@ C: EHLO client.test
 S: 250-mx.petrel.test
 S: 250-PIPELINING
 S: 250-SIZE 4096
-S{4}: 250-*
-S: 250 CHUNKING
+S{5}: 250-*
+S: 250 STARTTLS
 C: MAIL FROM:<s@remote.test> SIZE=4097
 S: 552 5.3.4 Message size exceeds fixed limit
 C: MAIL FROM:<s@remote.test>

@@ -4,8 +4,8 @@
 conf smtpd_junk_command_limit=5 smtpd_hard_error_limit=5
 S: 220 mx.petrel.test ESMTP Petrel
 C: EHLO client.test
-S{7}: 250-*
-S: 250 CHUNKING
+S{8}: 250-*
+S: 250 STARTTLS
 C: RCPT TO:<alice@example.test>
 S: 503 5.5.1 Error: need MAIL command
 C~ \{4:RCPT TO:<alice@example.test>\r\n}

@@ -10,8 +10,8 @@ L: warning: non-SMTP command from unknown[127.0.0.1]: GET?/?HTTP/1.1
 connect
 S: 220 mx.petrel.test ESMTP Petrel
 C: EHLO client.test
-S{7}: 250-*
-S: 250 CHUNKING
+S{8}: 250-*
+S: 250 STARTTLS
 C~ POST /cgi HTTP/1.1\r\nContent-Length: 0\r\n\r\n
 S: 221 2.7.0 Error: I can break rules, too. Goodbye.
 S: <close>
@@ -23,8 +23,8 @@ S: <close>
 connect
 S: 220 mx.petrel.test ESMTP Petrel
 C: EHLO client.test
-S{7}: 250-*
-S: 250 CHUNKING
+S{8}: 250-*
+S: 250 STARTTLS
 C: MAIL FROM:<s@remote.test>
 S: 250 2.1.0 Ok
 C: Subject: hi

@@ -4,8 +4,8 @@
 conf smtpd_junk_command_limit=5 smtpd_hard_error_limit=5
 S: 220 mx.petrel.test ESMTP Petrel
 C: EHLO client.test
-S{7}: 250-*
-S: 250 CHUNKING
+S{8}: 250-*
+S: 250 STARTTLS
 C~ \{6:NOOP\r\n}
 S{6}: 250 2.0.0 Ok
 S: 421 4.7.0 mx.petrel.test Error: too many junk commands

@@ -6,8 +6,8 @@ S: 220 mx.petrel.test ESMTP Petrel
 C~ EHLO \{3000:A}\r\n
 S: 500 5.5.2 Error: line too long
 C: EHLO client.test
-S{7}: 250-*
-S: 250 CHUNKING
+S{8}: 250-*
+S: 250 STARTTLS
 C~ MAIL FROM:<\{3000:a}@remote.test>\r\n
 S: 500 5.5.2 Error: line too long
 C: RCPT TO:<alice@example.test>

@@ -5,8 +5,8 @@
 # MAIL 503 5.5.1 (RFC 5321 4.1.4). Nothing is stored.
 S: 220 mx.petrel.test ESMTP Petrel
 C: EHLO client.test
-S{7}: 250-*
-S: 250 CHUNKING
+S{8}: 250-*
+S: 250 STARTTLS
 C: MAIL FROM:<;sleep 66;>
 S: 501 5.1.7 Bad sender address syntax
 C: MAIL FROM:<s@>

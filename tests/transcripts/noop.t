@@ -4,8 +4,8 @@ S: 220 mx.petrel.test ESMTP Petrel
 C: NOOP
 S: 250 2.0.0 Ok
 C: EHLO client.test
-S{7}: 250-*
-S: 250 CHUNKING
+S{8}: 250-*
+S: 250 STARTTLS
 C: NOOP
 S: 250 2.0.0 Ok
 C: MAIL FROM:<s@remote.test>

@@ -3,8 +3,8 @@
 # the content after the 354, then RSET/MAIL/RCPT/NOOP/QUIT batched.
 S: 220 mx.petrel.test ESMTP Petrel
 C: EHLO client.test
-S{7}: 250-*
-S: 250 CHUNKING
+S{8}: 250-*
+S: 250 STARTTLS
 C~ MAIL FROM:<s@remote.test>\r\nRCPT TO:<alice@example.test>\r\nRCPT TO:<nobody@example.test>\r\nRCPT TO:<bob@example.test>\r\nDATA\r\n
 S: 250 2.1.0 Ok
 S: 250 2.1.5 Ok

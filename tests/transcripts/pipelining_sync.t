@@ -10,8 +10,8 @@ L: improper command pipelining after EHLO from unknown[127.0.0.1]: MAIL?FROM:<s@
 connect
 S: 220 mx.petrel.test ESMTP Petrel
 C: EHLO client.test
-S{7}: 250-*
-S: 250 CHUNKING
+S{8}: 250-*
+S: 250 STARTTLS
 C: MAIL FROM:<s@remote.test>
 S: 250 2.1.0 Ok
 C: RCPT TO:<alice@example.test>

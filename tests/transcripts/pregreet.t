@@ -14,8 +14,8 @@ S: <close>
 connect
 S: 220 mx.petrel.test ESMTP Petrel
 C: EHLO client.test
-S{7}: 250-*
-S: 250 CHUNKING
+S{8}: 250-*
+S: 250 STARTTLS
 C: QUIT
 S: 221 2.0.0 Bye
 S: <close>

@@ -3,8 +3,8 @@
 # error.
 S: 220 mx.petrel.test ESMTP Petrel
 C: EHLO client.test
-S{7}: 250-*
-S: 250 CHUNKING
+S{8}: 250-*
+S: 250 STARTTLS
 C: QUIT now
 S: 501 5.5.4 Error: syntax: QUIT takes no argument
 C: MAIL FROM:<s@remote.test>

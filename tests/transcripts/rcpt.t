@@ -6,8 +6,8 @@
 # stored.
 S: 220 mx.petrel.test ESMTP Petrel
 C: EHLO client.test
-S{7}: 250-*
-S: 250 CHUNKING
+S{8}: 250-*
+S: 250 STARTTLS
 C: RCPT TO:<alice@example.test>
 S: 503 5.5.1 Error: need MAIL command
 C: MAIL FROM:<s@remote.test>

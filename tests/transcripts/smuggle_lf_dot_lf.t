@@ -5,8 +5,8 @@
 # the smuggled transaction for bob never happens.
 S: 220 mx.petrel.test ESMTP Petrel
 C: EHLO client.test
-S{7}: 250-*
-S: 250 CHUNKING
+S{8}: 250-*
+S: 250 STARTTLS
 C: MAIL FROM:<s@remote.test>
 S: 250 2.1.0 Ok
 C: RCPT TO:<alice@example.test>

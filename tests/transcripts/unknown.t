@@ -5,8 +5,8 @@
 # Nothing stored.
 S: 220 mx.petrel.test ESMTP Petrel
 C: EHLO client.test
-S{7}: 250-*
-S: 250 CHUNKING
+S{8}: 250-*
+S: 250 STARTTLS
 C: XYZZY
 S: 500 5.5.2 Error: command not recognized
 C: EXPN staff

@@ -5,8 +5,8 @@
 # 501. Nothing stored.
 S: 220 mx.petrel.test ESMTP Petrel
 C: EHLO client.test
-S{7}: 250-*
-S: 250 CHUNKING
+S{8}: 250-*
+S: 250 STARTTLS
 C: VRFY alice@example.test
 S: 252 2.0.0 Send some mail, I'll try my best
 C: VRFY nobody@example.test

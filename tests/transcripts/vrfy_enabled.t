@@ -4,8 +4,8 @@
 conf smtpd_vrfy_enable=yes
 S: 220 mx.petrel.test ESMTP Petrel
 C: EHLO client.test
-S{7}: 250-*
-S: 250 CHUNKING
+S{8}: 250-*
+S: 250 STARTTLS
 C: VRFY alice@example.test
 S: 250 2.0.0 <alice@example.test>
 C: VRFY Bob@Example.Test
