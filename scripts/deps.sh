@@ -17,7 +17,8 @@ BUILD_PACKAGES=(
     pkg-config
     libssl-dev      # TLS (OpenSSL 3)
     liblmdb-dev     # lookup maps and mailbox indexes
-    libsasl2-dev    # SASL mechanisms
+    libsasl2-dev    # SASL (authd)
+    libsasl2-modules # the PLAIN and LOGIN mechanisms libsasl2 loads
     libcrypt-dev    # crypt(3) password hashes
     openssl         # the self-signed certificate of "petrel init"
 )
@@ -31,6 +32,8 @@ TEST_PACKAGES=(
     python3-pytest     # integration suites
     python3-lmdb       # reading maps in the admin integration suite
     swaks              # a real SMTP client in the mail-in integration suite
+    sasl2-bin          # saslpasswd2: a Cyrus sasldb for the auth_backend=cyrus test
+    testssl.sh         # the TLS scan of the smtpd listeners (test_testssl.py)
     util-linux         # setpriv, unshare, flock
     procps             # ps, pgrep for process checks
 )

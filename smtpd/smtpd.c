@@ -20,6 +20,7 @@
 #include "mail/mail_proto.h"
 #include "mail/params.h"
 #include "mail/server.h"
+#include "sasl/auth_proto.h"
 #include "smtpd_anvil.h"
 #include "smtpd_session.h"
 #include "smtpd_tls.h"
@@ -70,6 +71,7 @@ static void smtpd_init(struct server *s)
     env->anvil = smtpd_anvil_create(env->loop, anvil_path);
     free(anvil_path);
     env->max_frame = (size_t)p->ipc_max_frame_size;
+    env->auth_path = xasprintf("%s/%s", p->queue_directory, AUTH_SOCKET);
     env->tls = smtpd_tls;
     env->tls_broken = smtpd_tls_broken;
     smtpd_tls = NULL;
@@ -97,6 +99,7 @@ static void smtpd_deinit(struct server *s)
     smtpd_anvil_destroy(&env->anvil);
     tls_server_destroy(&env->tls);
     free((char *)env->qmgr_path);
+    free((char *)env->auth_path);
     server_set_context(s, NULL);
     free(env);
 }

@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "util/alloc.h"
@@ -120,19 +119,13 @@ static void anvil_on_close(struct ipc_chan *chan, const char *reason, void *ctx)
 /* anvil_open - connect if not connected; -1 when anvil is not there */
 static int anvil_open(struct smtpd_anvil *a)
 {
-    struct sockaddr_un sun = { .sun_family = AF_UNIX };
+    const char *error;
     int fd;
 
     if (a->chan != NULL)
         return 0;
-    if (strlen(a->path) >= sizeof(sun.sun_path))
-        return -1;
-    memcpy(sun.sun_path, a->path, strlen(a->path) + 1);
-    if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)) < 0)
-        return -1;
-    if (connect(fd, (const struct sockaddr *)&sun, sizeof(sun)) < 0) {
-        msg_warn("anvil: connect to %s: %s: connection counts are not enforced", a->path, strerror(errno));
-        close(fd);
+    if (ipc_connect_nonblock(a->path, &fd, &error) < 0) {
+        msg_warn("anvil: %s: connection counts are not enforced", error);
         return -1;
     }
     a->chan = ipc_chan_create(a->loop, fd, SMTPD_ANVIL_FRAME_MAX, anvil_on_msg, anvil_on_close, a);

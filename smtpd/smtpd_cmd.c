@@ -18,6 +18,7 @@
 #include <strings.h>
 
 #include "mail/params.h"
+#include "smtpd_auth.h"
 #include "smtpd_session.h"
 #include "smtpd_tls.h"
 #include "util/alloc.h"
@@ -62,8 +63,10 @@ static void proceed_helo(struct smtpd_session *s, const struct smtp_cmd *cmd, st
 {
     const struct params *p = s->env->p;
     char size[48];
-    const char *lines[9] = { p->myhostname,         "PIPELINING", size,       "8BITMIME", "SMTPUTF8",
-                             "ENHANCEDSTATUSCODES", "DSN",        "CHUNKING", "STARTTLS" };
+    const char *lines[10] = { p->myhostname, "PIPELINING",          size,  "8BITMIME",
+                              "SMTPUTF8",    "ENHANCEDSTATUSCODES", "DSN", "CHUNKING" };
+    size_t n = 8;
+    char auth[300];
 
     (void)c;
     smtpd_txn_reset(s);
@@ -72,8 +75,12 @@ static void proceed_helo(struct smtpd_session *s, const struct smtp_cmd *cmd, st
     s->state = SMTPD_READY;
     snprintf(size, sizeof(size), "SIZE %lld", (long long)p->message_size_limit);
     /* RFC 2034: no enhanced status codes on the EHLO/HELO response. */
+    if (smtpd_tls_offered(s))
+        lines[n++] = "STARTTLS";
+    if (smtpd_auth_ehlo(s, auth, sizeof(auth)))
+        lines[n++] = auth;
     if (s->esmtp)
-        smtpd_reply_lines(s, 250, NULL, lines, smtpd_tls_offered(s) ? 9 : 8);
+        smtpd_reply_lines(s, 250, NULL, lines, n);
     else
         smtpd_reply_lines(s, 250, NULL, lines, 1);
 }
@@ -134,7 +141,7 @@ static int check_vrfy(const struct smtpd_session *s, const struct smtp_cmd *cmd,
             < 0
         || end != cmd->arg_len)
         return fail(c, 501, c->addr.ecode != NULL ? c->addr.ecode : "5.1.3", "Bad address syntax");
-    if (smtpd_policy_rcpt(&s->env->policy, &c->addr, s->trusted, &c->rcpt) < 0)
+    if (smtpd_policy_rcpt(&s->env->policy, &c->addr, s->trusted || s->auth_user[0] != '\0', &c->rcpt) < 0)
         return fail(c, c->rcpt.code, c->rcpt.ecode, c->rcpt.text);
     return 0;
 }
@@ -176,8 +183,9 @@ static int check_mail_params(const struct smtpd_session *s, const char *rest, si
 /* check_mail - state, path, parameters */
 static int check_mail(const struct smtpd_session *s, const struct smtp_cmd *cmd, struct smtpd_check *c)
 {
-    const char *error;
+    const char *error, *ecode, *text;
     size_t end;
+    int code;
 
     if (s->state == SMTPD_GREETING)
         return fail(c, 503, "5.5.1", "Error: send HELO/EHLO first");
@@ -193,6 +201,8 @@ static int check_mail(const struct smtpd_session *s, const struct smtp_cmd *cmd,
         return -1;
     if (c->addr.has_utf8 && !c->params.smtputf8)
         return fail(c, 553, "5.6.7", "Must declare SMTPUTF8 to send UTF-8 addresses");
+    if (smtpd_auth_mail_refusal(s, c->addr.addr, &code, &ecode, &text))
+        return fail(c, code, ecode, text);
     return 0;
 }
 
@@ -234,7 +244,7 @@ static int check_rcpt(const struct smtpd_session *s, const struct smtp_cmd *cmd,
     }
     if (s->rcpt_count >= (size_t)s->env->p->smtpd_recipient_limit)
         return fail(c, 452, "4.5.3", "Error: too many recipients");
-    if (smtpd_policy_rcpt(&s->env->policy, &c->addr, s->trusted, &c->rcpt) < 0) {
+    if (smtpd_policy_rcpt(&s->env->policy, &c->addr, s->trusted || s->auth_user[0] != '\0', &c->rcpt) < 0) {
         if (c->rcpt.verdict == SMTPD_RCPT_TEMPFAIL)
             msg_warn("%lu: recipient lookup of <%s> failed: %s", s->id, c->rcpt.address,
                      c->rcpt.error != NULL ? c->rcpt.error : "?");
@@ -377,12 +387,22 @@ static void proceed_starttls(struct smtpd_session *s, const struct smtp_cmd *cmd
     smtpd_tls_starttls(s);
 }
 
-/* check_not_offered - AUTH arrives with authd */
-static int check_not_offered(const struct smtpd_session *s, const struct smtp_cmd *cmd, struct smtpd_check *c)
+/* check_auth - AUTH may start (smtpd_auth.c) */
+static int check_auth(const struct smtpd_session *s, const struct smtp_cmd *cmd, struct smtpd_check *c)
 {
-    (void)s;
-    (void)cmd;
-    return fail(c, 502, "5.5.1", "Error: command not implemented");
+    int code;
+    const char *ecode, *text;
+
+    if (smtpd_auth_refusal(s, cmd, &code, &ecode, &text))
+        return fail(c, code, ecode, text);
+    return 0;
+}
+
+/* proceed_auth - ask authd */
+static void proceed_auth(struct smtpd_session *s, const struct smtp_cmd *cmd, struct smtpd_check *c)
+{
+    (void)c;
+    smtpd_auth_start(s, cmd);
 }
 
 /* check_unknown - 500 (RFC 5321 4.2.4: command unrecognized); XCLIENT and XFORWARD are nobody's here (THREATS.md
@@ -409,7 +429,7 @@ static const struct smtpd_cmd_row smtpd_cmds[] = {
     { SMTP_VERB_VRFY, ST_ANY, true, check_vrfy, proceed_vrfy },
     { SMTP_VERB_HELP, ST_ANY, true, check_none, proceed_help },
     { SMTP_VERB_STARTTLS, ST_ANY, false, check_starttls, proceed_starttls },
-    { SMTP_VERB_AUTH, ST_ANY, false, check_not_offered, NULL },
+    { SMTP_VERB_AUTH, ST_ANY, false, check_auth, proceed_auth },
     { SMTP_VERB_UNKNOWN, ST_ANY, true, check_unknown, NULL },
 };
 #define SMTPD_CMD_COUNT (sizeof(smtpd_cmds) / sizeof(smtpd_cmds[0]))

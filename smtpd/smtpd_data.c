@@ -341,6 +341,7 @@ void smtpd_data_start(struct smtpd_session *s, bool bdat)
         .helo = s->helo,
         .protocol = smtpd_protocol(s),
         .tls = smtpd_tls_describe(s),
+        .auth = s->auth_user[0] != '\0' ? s->auth_user : NULL,
         .envid = s->mail_params.has_envid ? s->mail_params.envid : NULL,
         .ret = s->mail_params.ret == SMTP_RET_FULL   ? "FULL"
                : s->mail_params.ret == SMTP_RET_HDRS ? "HDRS"

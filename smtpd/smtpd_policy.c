@@ -176,11 +176,11 @@ static enum map_result user_exists(const struct smtpd_policy *pol, const char *a
         return MAP_NOTFOUND; /* cannot be a key of any map */
     for (i = 0; i < c.count; i++) {
         if (c.key[i][0] != '@') {
-            mr = pol->lookup(pol->lookup_ctx, SMTPD_MAP_MAILBOXES, c.key[i], error_r);
+            mr = pol->lookup(pol->lookup_ctx, SMTPD_MAP_MAILBOXES, c.key[i], NULL, error_r);
             if (mr != MAP_NOTFOUND)
                 return mr;
         }
-        mr = pol->lookup(pol->lookup_ctx, SMTPD_MAP_ALIASES, c.key[i], error_r);
+        mr = pol->lookup(pol->lookup_ctx, SMTPD_MAP_ALIASES, c.key[i], NULL, error_r);
         if (mr != MAP_NOTFOUND)
             return mr;
     }
@@ -200,7 +200,8 @@ static enum map_result system_alias_exists(const struct smtpd_policy *pol, const
     if (map_sysalias_keys(addr, pol->recipient_delimiter, keys, &n, &error) < 0)
         return MAP_NOTFOUND;
     for (i = 0; i < n; i++)
-        if ((mr = pol->lookup(pol->lookup_ctx, SMTPD_MAP_SYSTEM_ALIASES, keys[i], error_r)) != MAP_NOTFOUND)
+        if ((mr = pol->lookup(pol->lookup_ctx, SMTPD_MAP_SYSTEM_ALIASES, keys[i], NULL, error_r))
+            != MAP_NOTFOUND)
             return mr;
     return MAP_NOTFOUND;
 }
@@ -243,7 +244,7 @@ static enum map_result domain_is_ours(const struct smtpd_policy *pol, const char
         return MAP_NOTFOUND; /* address literals are never our domain */
     if (map_key_canon(domain, strlen(domain), MAP_KEY_DOMAIN, key, &error) < 0)
         return MAP_NOTFOUND;
-    return pol->lookup(pol->lookup_ctx, SMTPD_MAP_DOMAINS, key, error_r);
+    return pol->lookup(pol->lookup_ctx, SMTPD_MAP_DOMAINS, key, NULL, error_r);
 }
 
 /* smtpd_policy_rcpt - the whole recipient decision */
@@ -275,6 +276,58 @@ int smtpd_policy_rcpt(const struct smtpd_policy *pol, const struct smtp_addr *rc
      * outbound delivery yet (the mail-out issue): until there is, refuse
      * it like any relay. That work only has to accept SMTPD_RCPT_RELAY. */
     return refuse(r, SMTPD_RCPT_RELAY, 554, "5.7.1", "Relay access denied");
+}
+
+/* list_names - does the alias value (targets separated by commas or
+ * spaces) name the account user (compared canonically)? */
+static bool list_names(const char *value, const char *user)
+{
+    char canon[MAP_KEY_MAX + 1];
+    const char *p = value;
+    size_t n;
+
+    while (*p != '\0') {
+        p += strspn(p, ", \t");
+        n = strcspn(p, ", \t");
+        if (n > 0 && map_key_canon(p, n, MAP_KEY_ADDRESS, canon, NULL) == 0 && strcmp(canon, user) == 0)
+            return true;
+        p += n;
+    }
+    return false;
+}
+
+/* smtpd_policy_sender_owned - see smtpd_policy.h */
+int smtpd_policy_sender_owned(const struct smtpd_policy *pol, const char *sender, const char *user,
+                              bool *owned_r, const char **error_r)
+{
+    char user_canon[MAP_KEY_MAX + 1];
+    struct map_key_candidates c;
+    enum map_result mr;
+    char *value;
+    size_t i;
+
+    *owned_r = sender[0] == '\0';
+    if (*owned_r)
+        return 0;
+    if (map_key_canon(user, strlen(user), MAP_KEY_ANY, user_canon, NULL) < 0
+        || map_key_candidates(sender, strlen(sender), pol->recipient_delimiter, &c, NULL) < 0)
+        return 0; /* a name no address can equal, or a sender no key can be */
+    for (i = 0; i < c.count && !*owned_r; i++) {
+        if (c.key[i][0] == '@')
+            continue; /* a catch-all makes nobody the owner of a domain */
+        if (strcmp(c.key[i], user_canon) == 0) {
+            *owned_r = true;
+            break;
+        }
+        value = NULL;
+        mr = pol->lookup(pol->lookup_ctx, SMTPD_MAP_ALIASES, c.key[i], &value, error_r);
+        if (mr == MAP_TEMPFAIL)
+            return -1;
+        if (mr == MAP_FOUND)
+            *owned_r = list_names(value, user_canon);
+        free(value);
+    }
+    return 0;
 }
 
 struct smtpd_maps {
@@ -329,7 +382,7 @@ void smtpd_policy_maps_close(struct smtpd_maps **m_r)
 
 /* smtpd_policy_maps_lookup - a map that was never created is empty; once
  * opened, the map's own three-way results apply */
-enum map_result smtpd_policy_maps_lookup(void *ctx, enum smtpd_map_id id, const char *key,
+enum map_result smtpd_policy_maps_lookup(void *ctx, enum smtpd_map_id id, const char *key, char **value_r,
                                          const char **error_r)
 {
     struct smtpd_maps *m = ctx;
@@ -341,7 +394,10 @@ enum map_result smtpd_policy_maps_lookup(void *ctx, enum smtpd_map_id id, const 
         if (m->system == NULL)
             return MAP_NOTFOUND;
         r = map_sysalias_lookup_key(m->system, key, &value, error_r);
-        free(value);
+        if (r == MAP_FOUND && value_r != NULL)
+            *value_r = value;
+        else
+            free(value);
         return r;
     }
     if (m->map[id] == NULL) {
@@ -351,6 +407,9 @@ enum map_result smtpd_policy_maps_lookup(void *ctx, enum smtpd_map_id id, const 
             return MAP_TEMPFAIL;
     }
     r = map_lookup(m->map[id], key, &value, error_r);
-    free(value);
+    if (r == MAP_FOUND && value_r != NULL)
+        *value_r = value;
+    else
+        free(value);
     return r;
 }

@@ -60,9 +60,10 @@ enum smtpd_map_id {
     SMTPD_MAP_SYSTEM_ALIASES, /* alias_maps; keys are local names */
 };
 
-/* smtpd_lookup_fn - does key exist in the map? FOUND, NOTFOUND or
- * TEMPFAIL with *error_r */
-typedef enum map_result smtpd_lookup_fn(void *ctx, enum smtpd_map_id map, const char *key,
+/* smtpd_lookup_fn - is key in the map? FOUND (with its value in
+ * *value_r, to free, unless value_r is NULL), NOTFOUND or TEMPFAIL with
+ * *error_r */
+typedef enum map_result smtpd_lookup_fn(void *ctx, enum smtpd_map_id map, const char *key, char **value_r,
                                         const char **error_r);
 
 struct smtpd_policy {
@@ -102,6 +103,14 @@ struct smtpd_rcpt_result {
 int smtpd_policy_rcpt(const struct smtpd_policy *pol, const struct smtp_addr *rcpt, bool trusted,
                       struct smtpd_rcpt_result *result);
 
+/* smtpd_policy_sender_owned - may the authenticated account user send
+ * as sender? Yes for the null sender, for user itself (an extension
+ * such as user+tag included), and for an alias (the aliases map, one
+ * level, catch-alls excepted) that names user among its targets. 0 with
+ * *owned_r, or -1 with an error (a map could not be read: 4xx) */
+int smtpd_policy_sender_owned(const struct smtpd_policy *pol, const char *sender, const char *user,
+                              bool *owned_r, const char **error_r);
+
 /* smtpd_policy_maps_open - open the domains, mailboxes and aliases maps
  * in DIR/maps/ (read-only, errors deferred to lookups: a missing file is
  * an empty map) */
@@ -118,7 +127,7 @@ const struct map_sysalias_domains *smtpd_policy_maps_mydestination(const struct 
 /* smtpd_policy_maps_close - close them all; accepts NULL */
 void smtpd_policy_maps_close(struct smtpd_maps **m_r);
 /* smtpd_policy_maps_lookup - the smtpd_lookup_fn for smtpd_maps */
-enum map_result smtpd_policy_maps_lookup(void *ctx, enum smtpd_map_id map, const char *key,
+enum map_result smtpd_policy_maps_lookup(void *ctx, enum smtpd_map_id map, const char *key, char **value_r,
                                          const char **error_r);
 
 #endif

@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "mail/mail_proto.h"
@@ -133,26 +132,6 @@ static void qmgr_on_close(struct ipc_chan *chan, const char *reason, void *ctx)
     qmgr_broken(ctx, reason != NULL ? reason : "connection closed by qmgr");
 }
 
-/* qmgr_connect - a non-blocking UNIX stream connection to path */
-static int qmgr_connect(const char *path, int *fd_r, const char **error_r)
-{
-    struct sockaddr_un sun = { .sun_family = AF_UNIX };
-    int fd;
-
-    if (strlen(path) >= sizeof(sun.sun_path))
-        return errf(error_r, "socket path too long: %s", path);
-    memcpy(sun.sun_path, path, strlen(path) + 1);
-    if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)) < 0)
-        return errf(error_r, "socket: %s", strerror(errno));
-    /* A UNIX connect completes at once or fails (EAGAIN: backlog full). */
-    if (connect(fd, (const struct sockaddr *)&sun, sizeof(sun)) < 0) {
-        close(fd);
-        return errf(error_r, "connect to %s: %s", path, strerror(errno));
-    }
-    *fd_r = fd;
-    return 0;
-}
-
 /* add_opt_str - an optional string attribute */
 static void add_opt_str(struct ipc_msg *m, const char *name, const char *v)
 {
@@ -168,7 +147,7 @@ int smtpd_qmgr_open(struct event_loop *loop, const char *path, size_t max_frame,
     struct smtpd_qmgr *q;
     int fd = -1;
 
-    if (qmgr_connect(path, &fd, error_r) < 0)
+    if (ipc_connect_nonblock(path, &fd, error_r) < 0)
         return -1;
     q = xcalloc(1, sizeof(*q));
     q->fn = fn;
@@ -182,6 +161,7 @@ int smtpd_qmgr_open(struct event_loop *loop, const char *path, size_t max_frame,
     ipc_msg_add_str(q->begin, MA_HELO, b->helo);
     ipc_msg_add_str(q->begin, MA_PROTOCOL, b->protocol);
     add_opt_str(q->begin, MA_TLS, b->tls);
+    add_opt_str(q->begin, MA_AUTH, b->auth);
     add_opt_str(q->begin, MA_ENVID, b->envid);
     add_opt_str(q->begin, MA_RET, b->ret);
     if (b->smtputf8)

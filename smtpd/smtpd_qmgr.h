@@ -34,6 +34,7 @@ struct smtpd_qmgr_begin {
     const char *helo;
     const char *protocol; /* ESMTP, SMTP, UTF8SMTP; ESMTPS, UTF8SMTPS over TLS */
     const char *tls;      /* NULL, or the session's TLS protocol and cipher */
+    const char *auth;     /* NULL, or the SASL login */
     const char *envid;    /* NULL: none */
     const char *ret;      /* NULL, "FULL" or "HDRS" */
     bool smtputf8;

@@ -29,6 +29,7 @@
 #include "mail/params.h"
 #include "smtp/smtp_reply.h"
 #include "smtpd_anvil.h"
+#include "smtpd_auth.h"
 #include "smtpd_cmd.h"
 #include "smtpd_qmgr.h"
 #include "smtpd_tls.h"
@@ -49,11 +50,16 @@ static void session_abort_cb(void *ctx);
 /* smtpd_protocol - what the client speaks, for logs, qmgr and Received: */
 const char *smtpd_protocol(const struct smtpd_session *s)
 {
-    if (s->mail_params.smtputf8)
-        return s->tls != NULL ? "UTF8SMTPS" : "UTF8SMTP";
+    /* RFC 3848 and RFC 6531: S for TLS, A for AUTH */
+    static const char *const names[2][4] = {
+        { "ESMTP", "ESMTPA", "ESMTPS", "ESMTPSA" },
+        { "UTF8SMTP", "UTF8SMTPA", "UTF8SMTPS", "UTF8SMTPSA" },
+    };
+
     if (!s->esmtp)
         return "SMTP";
-    return s->tls != NULL ? "ESMTPS" : "ESMTP";
+    return names[s->mail_params.smtputf8 ? 1 : 0]
+                [(s->tls != NULL ? 2 : 0) + (s->auth_user[0] != '\0' ? 1 : 0)];
 }
 
 /* smtpd_reply - one reply line into the batch */
@@ -356,6 +362,10 @@ static void session_process(struct smtpd_session *s)
         if ((rc = conn_read_line(s->conn, &line)) == 0)
             break;
         idle_restart(s); /* a whole request arrived */
+        if (s->auth_reading) {
+            smtpd_auth_line(s, &line, rc < 0);
+            continue;
+        }
         if (rc < 0) {
             unsigned errors_before = s->errors;
 
@@ -473,6 +483,7 @@ static void session_destroy(struct smtpd_session *s)
     msg_info("disconnect from %s[%s]%s", s->name, s->addr, line.data);
     buf_deinit(&line);
     smtpd_txn_reset(s);
+    smtpd_auth_reset(s);
     /* A connect still on its way is counted by anvil all the same. */
     if (env->anvil != NULL && (s->anvil_counted || s->anvil_req != NULL))
         smtpd_anvil_disconnect(env->anvil, s->addr);

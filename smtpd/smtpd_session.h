@@ -31,6 +31,8 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "map/map_key.h"
+#include "sasl/auth_proto.h"
 #include "smtp/smtp_addr.h"
 #include "smtp/smtp_cmd.h"
 #include "smtp/smtp_param.h"
@@ -45,6 +47,7 @@ struct conn;
 struct event_loop;
 struct event_timer;
 struct params;
+struct auth_client;
 struct smtpd_anvil;
 struct smtpd_qmgr;
 struct tls_io;
@@ -61,6 +64,7 @@ struct smtpd_env {
     struct smtpd_anvil *anvil; /* NULL: no connection counting */
     struct tls_server *tls;    /* NULL: no TLS (off, or broken) */
     bool tls_broken;           /* TLS is configured but did not load */
+    const char *auth_path;     /* authd's socket */
     size_t max_frame;
     /* called when a session ended (server_client_done) */
     void (*on_session_end)(void *ctx);
@@ -140,6 +144,12 @@ struct smtpd_session {
     struct event_timer *tls_timer;
     bool tls_noted;     /* the handshake finished and was logged */
     char tls_info[160]; /* "TLSv1.3 with cipher ..." once noted */
+
+    /* AUTH (smtpd_auth.c) */
+    struct auth_client *auth; /* the exchange with authd in progress */
+    bool auth_reading;        /* the next line is a SASL response */
+    char auth_mech[AUTH_MECHANISM_MAX + 1];
+    char auth_user[MAP_KEY_MAX + 1]; /* "" until logged in */
     uint64_t data_start_ms, data_bytes;
 };
 

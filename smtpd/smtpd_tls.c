@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "mail/params.h"
+#include "smtpd_auth.h"
 #include "smtpd_session.h"
 #include "tls/tls_io.h"
 #include "tls/tls_server.h"
@@ -39,6 +40,7 @@ struct tls_server *smtpd_tls_server_create(const struct params *p, const char *u
     struct privdrop_user u;
     struct tls_server *tls;
     const char *error;
+    size_t n;
 
     *broken_r = false;
     if (strcmp(p->smtpd_tls_security_level, "none") == 0 && !p->smtpd_tls_wrappermode)
@@ -51,6 +53,13 @@ struct tls_server *smtpd_tls_server_create(const struct params *p, const char *u
     if ((tls = tls_server_create(&cfg, &error)) == NULL) {
         msg_error("TLS is not available: %s", error);
         *broken_r = true;
+        return NULL;
+    }
+    if (p->tls_server_sni_map[0] != '\0') {
+        if (tls_server_load_sni_map(tls, p->tls_server_sni_map, &n, &error) < 0)
+            msg_error("tls_server_sni_map: %s: every client gets %s", error, p->tls_cert_file);
+        else
+            msg_debug("tls_server_sni_map: %zu certificates", n);
     }
     return tls;
 }
@@ -133,6 +142,7 @@ void smtpd_tls_starttls(struct smtpd_session *s)
         return;
     /* RFC 3207 4.2: forget everything learned before TLS */
     smtpd_txn_reset(s);
+    smtpd_auth_reset(s);
     s->helo[0] = '\0';
     s->esmtp = false;
     s->state = SMTPD_GREETING;

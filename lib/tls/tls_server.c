@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <grp.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 
 #include <openssl/pem.h>
 
+#include "map/map.h"
 #include "tls_name.h"
 #include "util/alloc.h"
 #include "util/err.h"
@@ -211,18 +213,54 @@ struct tls_server *tls_server_create(const struct tls_server_config *cfg, const 
 int tls_server_add_sni(struct tls_server *s, const char *name, const char *cert_file, const char *key_file,
                        const char **error_r)
 {
-    const char *host = name[0] == '.' ? name + 1 : name;
+    bool wild = name[0] == '*' && name[1] == '.';
+    const char *host = wild ? name + 2 : name;
     SSL_CTX *ctx;
 
     if (!tls_name_ok(host, strlen(host)))
-        return errf(error_r, "SNI name \"%.300s\" is not a host name or .domain", name);
+        return errf(error_r, "SNI name \"%.300s\" is not a host name or *.domain", name);
     if ((ctx = new_ctx(&s->cfg, cert_file, key_file, error_r)) == NULL)
         return -1;
     setup_callbacks(s, ctx);
     s->sni = xreallocarray(s->sni, s->sni_count + 1, sizeof(*s->sni));
-    s->sni[s->sni_count].name = xstrdup(name);
+    /* a wildcard is kept as ".domain", the suffix sni_find compares */
+    s->sni[s->sni_count].name = xstrdup(wild ? name + 1 : name);
     s->sni[s->sni_count].ctx = ctx;
     s->sni_count++;
+    return 0;
+}
+
+/* tls_server_load_sni_map - every "NAME" -> "CERT KEY" entry of the map */
+int tls_server_load_sni_map(struct tls_server *s, const char *path, size_t *count_r, const char **error_r)
+{
+    char cert[PATH_MAX], key[PATH_MAX];
+    const char *name, *value, *error;
+    struct map_iter *it = NULL;
+    enum map_result r;
+    struct map *m;
+
+    *count_r = 0;
+    if (map_open(path, MAP_RDONLY, 0, &m, error_r) < 0)
+        return -1;
+    if (map_iter_begin(m, &it, error_r) < 0) {
+        map_close(&m);
+        return -1;
+    }
+    while ((r = map_iter_next(it, &name, &value, &error)) == MAP_FOUND) {
+        if (sscanf(value, "%4095s %4095s", cert, key) != 2) {
+            msg_error("%s: %s: the value must be \"CERT_FILE KEY_FILE\"", path, name);
+            continue;
+        }
+        if (tls_server_add_sni(s, name, cert, key, &error) < 0) {
+            msg_error("%s: %s: %s", path, name, error);
+            continue;
+        }
+        (*count_r)++;
+    }
+    map_iter_end(&it);
+    map_close(&m);
+    if (r == MAP_TEMPFAIL)
+        return errf(error_r, "%s: %s", path, error);
     return 0;
 }
 

@@ -14,9 +14,11 @@
  * SNI (THREATS.md #28): a name a client sends is checked with tls_name_ok
  * first; a malformed one ends the handshake (unrecognized_name alert). A
  * well-formed name picks the certificate added for it with
- * tls_server_add_sni, exactly or by a parent domain added as ".domain";
- * anything else gets the default certificate. The table is fixed at
- * start, so random names cost nothing.
+ * tls_server_add_sni, exactly or by a parent domain added as "*.domain"
+ * (any name below domain, at any depth); anything else gets the default
+ * certificate. The table is fixed at start, so random names cost nothing.
+ * tls_server_load_sni_map fills it from a map (tls_server_sni_map) that
+ * "petrel map" compiles from "NAME CERT_FILE KEY_FILE" lines.
  *
  * ALPN (ALPACA, THREATS.md #29): a client that offers ALPN without any
  * protocol of this service's list is refused (no_application_protocol);
@@ -55,9 +57,14 @@ struct tls_server;
 struct tls_server *tls_server_create(const struct tls_server_config *cfg, const char **error_r);
 
 /* tls_server_add_sni - serve cert_file/key_file to clients asking for
- * name (a host name, or ".domain" for every name below domain) */
+ * name (a host name, or "*.domain" for every name below domain) */
 int tls_server_add_sni(struct tls_server *s, const char *name, const char *cert_file, const char *key_file,
                        const char **error_r);
+/* tls_server_load_sni_map - tls_server_add_sni for every entry of the map
+ * at path ("NAME" -> "CERT_FILE KEY_FILE"); entries that do not load are
+ * logged and skipped; -1 with an error only when the map cannot be read.
+ * *count_r: the certificates added */
+int tls_server_load_sni_map(struct tls_server *s, const char *path, size_t *count_r, const char **error_r);
 
 /* tls_server_ssl - a server SSL for one connection; NULL and an error */
 SSL *tls_server_ssl(struct tls_server *s, const char **error_r);

@@ -308,6 +308,26 @@ int ipc_connect(const char *path, const char *protocol, int64_t min_version, int
     return 0;
 }
 
+/* ipc_connect_nonblock - see ipc_chan.h */
+int ipc_connect_nonblock(const char *path, int *fd_r, const char **error_r)
+{
+    struct sockaddr_un sun = { .sun_family = AF_UNIX };
+    int fd;
+
+    if (strlen(path) >= sizeof(sun.sun_path))
+        return errf(error_r, "socket path too long: %s", path);
+    memcpy(sun.sun_path, path, strlen(path) + 1);
+    if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)) < 0)
+        return errf(error_r, "socket: %s", strerror(errno));
+    if (connect(fd, (const struct sockaddr *)&sun, sizeof(sun)) < 0) {
+        errf(error_r, "connect to %s: %s", path, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    *fd_r = fd;
+    return 0;
+}
+
 /* One queued frame; its descriptors are duplicates, closed once sent. */
 struct ipc_out {
     struct ipc_out *next;

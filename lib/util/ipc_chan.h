@@ -43,6 +43,11 @@ int ipc_recv(int fd, size_t max_frame, int timeout_ms, struct ipc_msg **m_r, con
  * the returned fd is blocking and close-on-exec */
 int ipc_connect(const char *path, const char *protocol, int64_t min_version, int timeout_ms, int *fd_r,
                 const char **error_r);
+/* ipc_connect_nonblock - connect a non-blocking, close-on-exec socket to
+ * the UNIX socket at path, for an ipc_chan (which then reads the hello on
+ * the event loop). A UNIX connect completes at once or fails (EAGAIN: the
+ * server's backlog is full). 0, or -1 with "connect to PATH: REASON" */
+int ipc_connect_nonblock(const char *path, int *fd_r, const char **error_r);
 /* ipc_call - ipc_send a request then ipc_recv its reply; timeout_ms bounds
  * both together */
 int ipc_call(int fd, const struct ipc_msg *req, size_t max_frame, int timeout_ms, struct ipc_msg **reply_r,

@@ -91,9 +91,11 @@ static void fq_accept(struct event_io *io, int fd, unsigned events, void *ctx)
 }
 
 /* lookup - example.test with one mailbox */
-static enum map_result lookup(void *ctx, enum smtpd_map_id map, const char *key, const char **error_r)
+static enum map_result lookup(void *ctx, enum smtpd_map_id map, const char *key, char **value_r,
+                              const char **error_r)
 {
     (void)ctx;
+    (void)value_r;
     (void)error_r;
     if (map == SMTPD_MAP_DOMAINS)
         return strcmp(key, "example.test") == 0 ? MAP_FOUND : MAP_NOTFOUND;

@@ -19,9 +19,12 @@ from petrel_instance import maildir_messages, wait_maildir_messages
 DOMAIN = "example.test"
 
 
-def setup_mail(instance):
-    """example.test with alice and bob, postmaster -> alice, team -> alice, bob."""
+def setup_mail(instance, conf=()):
+    """example.test with alice and bob, postmaster -> alice, team -> alice, bob;
+    conf: "name=value" settings made before the start."""
     instance.init()
+    if conf:
+        instance.petrel("conf", *conf, check=True)
     instance.petrel("domain", "add", DOMAIN, check=True)
     for user in ("alice", "bob"):
         instance.petrel("user", "add", "%s@%s" % (user, DOMAIN), "--password-stdin",

@@ -8,6 +8,7 @@ handshake).
 The certificate is the one `petrel init --hostname mx.petrel.test` made;
 clients trust exactly it and check the name.
 """
+import base64
 import os
 import socket
 import ssl
@@ -29,28 +30,6 @@ def cert_path(instance):
 def client_context(instance):
     ctx = ssl.create_default_context(cafile=cert_path(instance))
     return ctx
-
-
-def add_service(instance, name, port, *options):
-    """Append a smtpd listener with -o options to master.conf."""
-    line = "%s inet 127.0.0.1:%d n - n - - smtpd" % (name, port)
-    for opt in options:
-        line += " -o " + opt
-    with open(os.path.join(instance.etc, "master.conf"), "a") as f:
-        f.write(line + "\n")
-
-
-def reload(instance, port):
-    instance.petrel("reload", check=True)
-    instance.wait_for(lambda: port_open(port), what="listener on %d" % port)
-
-
-def port_open(port):
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=1).close()
-        return True
-    except OSError:
-        return False
 
 
 class Client:
@@ -89,6 +68,12 @@ class Client:
 
     def close(self):
         self.sock.close()
+
+
+def auth_plain(user, password, authzid=""):
+    """An AUTH PLAIN command with its initial response."""
+    raw = ("%s\0%s\0%s" % (authzid, user, password)).encode()
+    return "AUTH PLAIN " + base64.b64encode(raw).decode()
 
 
 def message(subject):
@@ -218,10 +203,9 @@ def test_starttls_refusals(instance):
 
 
 def test_encrypt_level_requires_starttls_before_mail(instance):
+    """The submission listener of `petrel init` (smtpd_tls_security_level=encrypt)."""
     port = setup_mail(instance)
     secure = instance.port_base + 587
-    add_service(instance, "submission", secure, "smtpd_tls_security_level=encrypt")
-    reload(instance, secure)
     c = Client(secure)
     c.reply()
     assert c.cmd("EHLO client.test")[-1] == "250 STARTTLS"
@@ -229,7 +213,8 @@ def test_encrypt_level_requires_starttls_before_mail(instance):
     assert c.cmd("STARTTLS") == ["220 2.0.0 Ready to start TLS"]
     c.starttls(client_context(instance))
     c.cmd("EHLO client.test")
-    assert c.cmd("MAIL FROM:<sender@remote.test>")[0].startswith("250")
+    assert c.cmd(auth_plain("alice@" + DOMAIN, "secret-alice"))[0].startswith("235")
+    assert c.cmd("MAIL FROM:<alice@%s>" % DOMAIN)[0].startswith("250")
     c.close()
     # port 25 still takes mail in the clear
     c = Client(port)
@@ -240,15 +225,15 @@ def test_encrypt_level_requires_starttls_before_mail(instance):
 
 
 def test_implicit_tls_listener(instance):
+    """The smtps listener of `petrel init` (smtpd_tls_wrappermode=yes)."""
     setup_mail(instance)
     smtps = instance.port_base + 465
-    add_service(instance, "smtps", smtps, "smtpd_tls_wrappermode=yes")
-    reload(instance, smtps)
     c = Client(smtps, implicit_ctx=client_context(instance))
     assert c.reply()[0].startswith("220 " + HOST)
     ehlo = c.cmd("EHLO client.test")
     assert "250-STARTTLS" not in ehlo and "250 STARTTLS" not in ehlo
-    assert c.cmd("MAIL FROM:<sender@remote.test>")[0].startswith("250")
+    assert c.cmd(auth_plain("alice@" + DOMAIN, "secret-alice"))[0].startswith("235")
+    assert c.cmd("MAIL FROM:<alice@%s>" % DOMAIN)[0].startswith("250")
     assert c.cmd("RCPT TO:<bob@%s>" % DOMAIN)[0].startswith("250")
     assert c.cmd("DATA")[0].startswith("354")
     c.send(message("implicit").encode() + b".\r\n")
@@ -256,7 +241,7 @@ def test_implicit_tls_listener(instance):
     assert c.cmd("QUIT")[0].startswith("221")
     c.close()
     wait_maildir_messages(instance, DOMAIN, "bob", 1)
-    assert "with ESMTPS id" in newest_message(instance, "bob")
+    assert "with ESMTPSA id" in newest_message(instance, "bob")
 
     # a plain-text client gets nothing it can read as SMTP, and is logged
     s = socket.create_connection(("127.0.0.1", smtps), timeout=10)
@@ -276,8 +261,6 @@ def test_implicit_tls_refuses_foreign_alpn_and_bad_sni(instance):
     """THREATS.md #29 (ALPACA) and #28 (SNI checked as a DNS name)."""
     setup_mail(instance)
     smtps = instance.port_base + 465
-    add_service(instance, "smtps", smtps, "smtpd_tls_wrappermode=yes")
-    reload(instance, smtps)
     ctx = client_context(instance)
     ctx.set_alpn_protocols(["http/1.1"])
     with pytest.raises(ssl.SSLError, match="NO_APPLICATION_PROTOCOL|no application protocol"):
@@ -347,3 +330,62 @@ def test_key_readable_by_others_is_refused(root_instance):
     assert c.cmd("STARTTLS") == ["454 4.7.0 TLS not available due to local problem"]
     c.close()
     assert "refusing TLS key file %s: it is readable by every user" % key in root_instance.log()
+
+
+def make_cert(directory, name):
+    """A self-signed EC certificate for name, made with the openssl command."""
+    cert = os.path.join(directory, name + ".pem")
+    key = os.path.join(directory, name + ".key")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                    "-keyout", key, "-out", cert, "-subj", "/CN=" + name, "-addext", "subjectAltName=DNS:" + name,
+                    "-days", "2"], check=True, capture_output=True, timeout=60)
+    os.chmod(key, 0o600)
+    return cert, key
+
+
+def der_of(path):
+    with open(path) as f:
+        return ssl.PEM_cert_to_DER_cert(f.read())
+
+
+def presented(port, sni):
+    """The certificate (DER) the implicit-TLS listener shows for sni."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+        with ctx.wrap_socket(raw, server_hostname=sni) as s:
+            return s.getpeercert(binary_form=True)
+
+
+def test_sni_map_chooses_the_certificate(root_instance, scratch):
+    other_cert, other_key = make_cert(scratch, "other.example.test")
+    wild_cert, wild_key = make_cert(scratch, "wild.example.test")
+    table = os.path.join(scratch, "sni")
+    with open(table, "w") as f:
+        f.write("other.example.test %s %s\n*.wild.example.test %s %s\n" % (other_cert, other_key, wild_cert,
+                                                                         wild_key))
+    root_instance.run("map", table, check=True)
+    setup_mail(root_instance, conf=("tls_server_sni_map=" + table + ".lmdb",))
+    smtps = root_instance.port_base + 465
+    assert presented(smtps, "other.example.test") == der_of(other_cert)
+    assert presented(smtps, "a.b.wild.example.test") == der_of(wild_cert)
+    assert presented(smtps, "wild.example.test") == der_of(cert_path(root_instance))
+    assert presented(smtps, HOST) == der_of(cert_path(root_instance))
+    # and a client that verifies the name gets what it can verify
+    ctx = ssl.create_default_context(cafile=other_cert)
+    c = Client(smtps, implicit_ctx=ctx, server_hostname="other.example.test")
+    assert c.reply()[0].startswith("220")
+    c.close()
+
+
+def test_new_certificate_on_reload(root_instance, scratch):
+    setup_mail(root_instance)
+    smtps = root_instance.port_base + 465
+    old = presented(smtps, HOST)
+    new_cert, new_key = make_cert(scratch, HOST)
+    os.replace(new_cert, cert_path(root_instance))
+    os.replace(new_key, os.path.join(root_instance.etc, "tls", "key.pem"))
+    root_instance.petrel("reload", check=True)
+    root_instance.wait_for(lambda: presented(smtps, HOST) != old, timeout=10, what="the new certificate")
+    assert presented(smtps, HOST) == der_of(cert_path(root_instance))

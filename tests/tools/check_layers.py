@@ -36,7 +36,7 @@ BASE_LIBS = {
 # lib/mail: add it here, with what it needs, when it needs another domain
 # library. The table must stay acyclic (checked below).
 DOMAIN_LIBS = {
-    "tls": set(),                   # OpenSSL contexts, STARTTLS on a conn
+    "tls": {"map"},                 # OpenSSL contexts, STARTTLS on a conn, the SNI map
     "sasl": set(),                  # SASL mechanisms (libsasl2)
     "map": set(),                   # lookup maps on LMDB
     "mime": set(),                  # MIME and header parsing

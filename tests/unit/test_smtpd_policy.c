@@ -219,9 +219,11 @@ static void test_rcpt_unparsable(void)
 }
 
 /* fail_lookup - a map that always fails */
-static enum map_result fail_lookup(void *ctx, enum smtpd_map_id map, const char *key, const char **error_r)
+static enum map_result fail_lookup(void *ctx, enum smtpd_map_id map, const char *key, char **value_r,
+                                   const char **error_r)
 {
     (void)ctx;
+    (void)value_r;
     (void)key;
     if (map == SMTPD_MAP_DOMAINS)
         return MAP_FOUND;

@@ -346,12 +346,12 @@ static void test_sni_chooses_certificate(void)
         { "other.example.test", "other.example.test" },      /* exact */
         { "OTHER.Example.Test", "other.example.test" },      /* any case */
         { "a.b.parent.example.test", "other.example.test" }, /* below .parent */
-        { "parent.example.test", "mx.example.test" },        /* .parent is not parent */
+        { "parent.example.test", "mx.example.test" },        /* *.parent is not parent */
         { "unknown.example.test", "mx.example.test" },       /* the default */
     };
 
     EXPECT_INT(tls_server_add_sni(s, "other.example.test", cert_other, key_other, &error), 0);
-    EXPECT_INT(tls_server_add_sni(s, ".parent.example.test", cert_other, key_other, &error), 0);
+    EXPECT_INT(tls_server_add_sni(s, "*.parent.example.test", cert_other, key_other, &error), 0);
     EXPECT_INT(tls_server_add_sni(s, "bad name", cert_other, key_other, &error), -1);
     EXPECT_CONTAINS(error, "not a host name");
     EXPECT_INT(tls_server_add_sni(s, "x.example.test", cert_other, "/nonexistent.key", &error), -1);
