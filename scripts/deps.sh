@@ -74,16 +74,40 @@ for pkg in "${wanted[@]}"; do
     is_installed "$pkg" || missing+=("$pkg")
 done
 
-if [ ${#missing[@]} -eq 0 ]; then
-    echo "deps.sh: all ${#wanted[@]} packages are installed"
-    exit 0
-fi
-
 if [ "$(id -u)" -eq 0 ]; then
     as_root=()
 elif command -v sudo >/dev/null 2>&1; then
     as_root=(sudo)
 else
+    as_root=(false)
+fi
+
+# fail2ban's filters and fail2ban-regex for test_fail2ban.py, unpacked
+# into F2B_DIR rather than installed: installing would start its daemon.
+F2B_DIR=/var/cache/petrel-test/fail2ban
+unpack_fail2ban() {
+    local tmp
+    [ "$with_test" = 1 ] || return 0
+    [ -x "$F2B_DIR/usr/bin/fail2ban-regex" ] && return 0
+    tmp=$(mktemp -d)
+    chmod 755 "$tmp"
+    if ! (cd "$tmp" && apt-get download fail2ban >/dev/null 2>&1); then
+        "${as_root[@]}" apt-get update
+        (cd "$tmp" && apt-get download fail2ban)
+    fi
+    "${as_root[@]}" mkdir -p "$F2B_DIR"
+    "${as_root[@]}" dpkg-deb -x "$tmp"/fail2ban_*.deb "$F2B_DIR"
+    rm -rf "$tmp"
+    echo "deps.sh: unpacked fail2ban into $F2B_DIR"
+}
+
+if [ ${#missing[@]} -eq 0 ]; then
+    echo "deps.sh: all ${#wanted[@]} packages are installed"
+    unpack_fail2ban
+    exit 0
+fi
+
+if [ "${as_root[0]:-}" = false ]; then
     echo "deps.sh: missing packages: ${missing[*]}" >&2
     echo "deps.sh: run this script as root, or install sudo, to install them" >&2
     exit 1
@@ -99,4 +123,5 @@ for pkg in "${missing[@]}"; do
         exit 1
     fi
 done
+unpack_fail2ban
 echo "deps.sh: done"
