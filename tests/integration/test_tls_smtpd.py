@@ -123,6 +123,19 @@ def test_openssl_s_client_starttls_verifies_and_talks(root_instance):
     assert "250 2.0.0 Ok" in out and "221 2.0.0" in out
 
 
+def test_openssl_s_client_implicit_tls(root_instance):
+    setup_mail(root_instance)
+    p = subprocess.Popen(["openssl", "s_client", "-connect", "127.0.0.1:%d" % (root_instance.port_base + 465),
+                          "-CAfile", cert_path(root_instance), "-verify_hostname", HOST, "-servername", HOST,
+                          "-verify_return_error", "-brief", "-ign_eof"],
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    time.sleep(1)  # the banner first: talking before it is refused
+    out, _ = p.communicate("QUIT\r\n", timeout=30)
+    assert "Verification: OK" in out and "Protocol version: TLSv1.3" in out, out
+    # the banner and the reply came over TLS
+    assert "220 %s ESMTP Petrel" % HOST in out and "221 2.0.0" in out, out
+
+
 @pytest.mark.parametrize("version", ["-tls1", "-tls1_1"])
 def test_old_tls_versions_refused(root_instance, version):
     port = setup_mail(root_instance)
