@@ -16,6 +16,7 @@
 #include "authd_sasl.h"
 #include "mail/params.h"
 #include "mail/server.h"
+#include "mail/word_list.h"
 #include "sasl/auth_proto.h"
 #include "util/alloc.h"
 #include "util/err.h"
@@ -217,22 +218,6 @@ static bool word_ok(const char *s, size_t max, const char *cls)
     return n > 0 && n <= max && strspn(s, cls) == n;
 }
 
-/* listed - is mech one of auth_mechanisms? */
-static bool listed(const char *list, const char *mech)
-{
-    const char *p = list;
-    size_t n;
-
-    while (*p != '\0') {
-        p += strspn(p, " ,\t");
-        n = strcspn(p, " ,\t");
-        if (n > 0 && n == strlen(mech) && strncasecmp(p, mech, n) == 0)
-            return true;
-        p += n;
-    }
-    return false;
-}
-
 /* start - the first request of the connection */
 static void start(struct authd_client *c, const struct ipc_msg *m)
 {
@@ -278,7 +263,7 @@ static void start(struct authd_client *c, const struct ipc_msg *m)
              false);
         return;
     }
-    if (!listed(c->svc->p->auth_mechanisms, mech)) {
+    if (!word_list_has(c->svc->p->auth_mechanisms, mech, strlen(mech))) {
         fail(c, AUTH_R_MECHANISM, "mechanism not offered", false);
         return;
     }
@@ -398,7 +383,7 @@ void authd_proto_init(struct server *s)
         .delay_max = (uint64_t)p->auth_failure_delay_max,
         .max = (size_t)p->auth_penalty_table_limit,
     };
-    const char *error, *m;
+    const char *error, *m, *list;
     char word[AUTH_MECHANISM_MAX + 1];
     size_t n;
 
@@ -411,11 +396,9 @@ void authd_proto_init(struct server *s)
     svc->env.now_ctx = s;
     if (authd_sasl_init(p, &error) < 0)
         msg_fatal("%s", error);
-    for (m = p->auth_mechanisms; *m != '\0'; m += n) {
-        m += strspn(m, " ,\t");
-        n = strcspn(m, " ,\t");
+    for (list = p->auth_mechanisms; word_list_next(&list, &m, &n);) {
         snprintf(word, sizeof(word), "%.*s", (int)(n < AUTH_MECHANISM_MAX ? n : AUTH_MECHANISM_MAX), m);
-        if (n > 0 && !authd_sasl_mech_available(word))
+        if (!authd_sasl_mech_available(word))
             msg_error("auth_mechanisms: libsasl2 has no %s mechanism (package libsasl2-modules?)", word);
     }
     server_set_context(s, svc);

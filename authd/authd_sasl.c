@@ -12,6 +12,7 @@
 #include "authd_passwd.h"
 #include "authd_penalty.h"
 #include "mail/params.h"
+#include "mail/word_list.h"
 #include "util/err.h"
 #include "util/msg.h"
 
@@ -212,22 +213,6 @@ static int checkpass_cb(sasl_conn_t *conn, void *context, const char *user, cons
     }
 }
 
-/* listed - is name a word of the list (spaces or commas)? */
-static bool listed(const char *list, const char *name, size_t len)
-{
-    const char *p = list;
-    size_t n;
-
-    while (*p != '\0') {
-        p += strspn(p, " ,\t");
-        n = strcspn(p, " ,\t");
-        if (n == len && n > 0 && strncasecmp(p, name, n) == 0)
-            return true;
-        p += n;
-    }
-    return false;
-}
-
 /* proxy_policy_cb - authzid only for itself, or for auth_proxy_users */
 static int proxy_policy_cb(sasl_conn_t *conn, void *context, const char *requested, unsigned rlen,
                            const char *auth_identity, unsigned alen, const char *realm, unsigned urlen,
@@ -239,7 +224,7 @@ static int proxy_policy_cb(sasl_conn_t *conn, void *context, const char *request
     (void)urlen;
     (void)propctx;
     if ((rlen == alen && strncasecmp(requested, auth_identity, rlen) == 0)
-        || listed(x->env->proxy_users, auth_identity, alen))
+        || word_list_has(x->env->proxy_users, auth_identity, alen))
         return SASL_OK;
     x->verdict = AUTHD_V_AUTHZ;
     sasl_seterror(conn, SASL_NOLOG, "authzid not allowed");

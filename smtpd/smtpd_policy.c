@@ -23,6 +23,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "mail/word_list.h"
 #include "map/map_key.h"
 #include "smtp/smtp_addr.h"
 #include "util/alloc.h"
@@ -283,16 +284,12 @@ int smtpd_policy_rcpt(const struct smtpd_policy *pol, const struct smtp_addr *rc
 static bool list_names(const char *value, const char *user)
 {
     char canon[MAP_KEY_MAX + 1];
-    const char *p = value;
+    const char *w;
     size_t n;
 
-    while (*p != '\0') {
-        p += strspn(p, ", \t");
-        n = strcspn(p, ", \t");
-        if (n > 0 && map_key_canon(p, n, MAP_KEY_ADDRESS, canon, NULL) == 0 && strcmp(canon, user) == 0)
+    while (word_list_next(&value, &w, &n))
+        if (map_key_canon(w, n, MAP_KEY_ADDRESS, canon, NULL) == 0 && strcmp(canon, user) == 0)
             return true;
-        p += n;
-    }
     return false;
 }
 
