@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "mail/params.h"
+#include "mail/word_list.h"
 #include "sasl/auth_client.h"
 #include "sasl/auth_proto.h"
 #include "sasl/sasl_b64.h"
@@ -23,22 +24,19 @@
 #include "util/conn.h"
 #include "util/msg.h"
 
-/* mech_words - the words of auth_mechanisms, upper case, one space apart */
+/* mech_words - the words of auth_mechanisms, upper case, one space apart
+ * (as many as fit) */
 static void mech_words(const char *list, char *out, size_t size)
 {
+    const char *w;
     size_t n, o = 0;
-    const char *p = list;
 
     out[0] = '\0';
-    while (*p != '\0' && o + 1 < size) {
-        p += strspn(p, " ,\t");
-        n = strcspn(p, " ,\t");
-        if (n == 0)
-            break;
-        if (o > 0 && o + 1 < size)
+    while (word_list_next(&list, &w, &n) && o + n + 2 <= size) {
+        if (o > 0)
             out[o++] = ' ';
-        for (; n > 0 && o + 1 < size; n--, p++)
-            out[o++] = (char)toupper((unsigned char)*p);
+        for (; n > 0; n--, w++)
+            out[o++] = (char)toupper((unsigned char)*w);
         out[o] = '\0';
     }
 }
@@ -81,30 +79,34 @@ static bool split_arg(const struct smtp_cmd *cmd, char mech[AUTH_MECHANISM_MAX +
     return true;
 }
 
-/* offered - is mech one of auth_mechanisms? */
-static bool offered(const struct smtpd_session *s, const char *mech)
+/* response_refusal - a client response (base64, or "=" for empty) that
+ * cannot go to authd: bad base64, or more than authd takes; NULL if fine,
+ * with *len_r its decoded length */
+static const char *response_refusal(const char *text, size_t len, size_t *len_r, int *code,
+                                    const char **ecode)
 {
-    char words[256], *w, *save = NULL;
-
-    mech_words(s->env->p->auth_mechanisms, words, sizeof(words));
-    for (w = strtok_r(words, " ", &save); w != NULL; w = strtok_r(NULL, " ", &save))
-        if (strcmp(w, mech) == 0)
-            return true;
-    return false;
+    *len_r = 0;
+    if (len == 1 && text[0] == '=')
+        return NULL;
+    if (sasl_b64_decode(text, len, NULL, 0, len_r) < 0) {
+        *code = 501, *ecode = "5.5.2";
+        return "Invalid base64 data";
+    }
+    if (*len_r > AUTH_RESPONSE_MAX) {
+        *code = 500, *ecode = "5.5.6";
+        return "Authentication exchange line is too long";
+    }
+    return NULL;
 }
 
-/* decode - base64 text (or "=" for empty) into a new buffer; NULL if bad */
-static unsigned char *decode(const char *text, size_t len, size_t *out_len)
+/* decode - a response that passed response_refusal, into a new buffer */
+static unsigned char *decode(const char *text, size_t len, size_t n)
 {
-    unsigned char *out = xmalloc(sasl_b64_decoded_max(len) + 1);
+    unsigned char *out = xmalloc(n + 1);
+    size_t got;
 
-    *out_len = 0;
-    if (len == 1 && text[0] == '=')
-        return out;
-    if (sasl_b64_decode(text, len, out, sasl_b64_decoded_max(len), out_len) < 0) {
-        free(out);
-        return NULL;
-    }
+    if (n > 0 && sasl_b64_decode(text, len, out, n, &got) < 0)
+        msg_panic("smtpd_auth: checked base64 did not decode");
     return out;
 }
 
@@ -114,7 +116,6 @@ bool smtpd_auth_refusal(const struct smtpd_session *s, const struct smtp_cmd *cm
     const struct params *p = s->env->p;
     char mech[AUTH_MECHANISM_MAX + 1];
     const char *resp;
-    unsigned char *bytes;
     size_t resp_len, n;
 
     *code = 0;
@@ -130,12 +131,10 @@ bool smtpd_auth_refusal(const struct smtpd_session *s, const struct smtp_cmd *cm
         *code = 503, *ecode = "5.5.1", *text = "Error: MAIL transaction in progress";
     else if (!split_arg(cmd, mech, &resp, &resp_len))
         *code = 501, *ecode = "5.5.4", *text = "Syntax: AUTH mechanism [initial-response]";
-    else if (!offered(s, mech))
+    else if (!word_list_has(p->auth_mechanisms, mech, strlen(mech)))
         *code = 504, *ecode = "5.5.4", *text = "Unsupported authentication mechanism";
-    else if (resp != NULL && (bytes = decode(resp, resp_len, &n)) == NULL)
-        *code = 501, *ecode = "5.5.2", *text = "Invalid base64 data";
     else if (resp != NULL)
-        free(bytes);
+        *text = response_refusal(resp, resp_len, &n, code, ecode);
     return *code != 0;
 }
 
@@ -199,15 +198,18 @@ void smtpd_auth_start(struct smtpd_session *s, const struct smtp_cmd *cmd)
 {
     struct auth_client_request req = { .service = "smtp", .client_addr = s->addr };
     unsigned char *bytes = NULL;
-    const char *resp, *error;
+    const char *resp, *error, *ecode;
     size_t resp_len, n = 0;
+    int code;
 
-    if (!split_arg(cmd, s->auth_mech, &resp, &resp_len))
-        return; /* refused by smtpd_auth_refusal already */
-    if (resp != NULL && (bytes = decode(resp, resp_len, &n)) == NULL)
-        return;
+    /* smtpd_auth_refusal passed this command: it splits and decodes */
+    if (!split_arg(cmd, s->auth_mech, &resp, &resp_len)
+        || (resp != NULL && response_refusal(resp, resp_len, &n, &code, &ecode) != NULL))
+        msg_panic("smtpd_auth: AUTH started without its checks");
+    if (resp != NULL)
+        bytes = decode(resp, resp_len, n);
     req.mechanism = s->auth_mech;
-    req.response = bytes != NULL ? bytes : NULL;
+    req.response = bytes;
     req.response_len = n;
     s->auth = auth_client_start(s->env->loop, s->env->auth_path, (uint64_t)s->env->p->smtpd_auth_timeout,
                                 &req, answered, s, &error);
@@ -225,8 +227,10 @@ void smtpd_auth_start(struct smtpd_session *s, const struct smtp_cmd *cmd)
 void smtpd_auth_line(struct smtpd_session *s, const struct conn_line *line, bool too_long)
 {
     unsigned errors_before = s->errors;
+    const char *why, *ecode;
     unsigned char *bytes;
     size_t n;
+    int code;
 
     s->auth_reading = false;
     if (too_long) {
@@ -235,11 +239,11 @@ void smtpd_auth_line(struct smtpd_session *s, const struct conn_line *line, bool
     } else if (line->len == 1 && line->data[0] == '*') {
         end_exchange(s);
         smtpd_reply(s, 501, "5.7.0", "Authentication aborted");
-    } else if ((bytes = decode(line->data, line->len, &n)) == NULL || n > AUTH_RESPONSE_MAX) {
-        free(bytes);
+    } else if ((why = response_refusal(line->data, line->len, &n, &code, &ecode)) != NULL) {
         end_exchange(s);
-        smtpd_reply(s, 501, "5.5.2", "Invalid base64 data");
+        smtpd_reply(s, code, ecode, "%s", why);
     } else {
+        bytes = decode(line->data, line->len, n);
         auth_client_step(s->auth, bytes, n);
         explicit_bzero(bytes, n);
         free(bytes);

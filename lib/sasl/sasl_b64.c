@@ -38,7 +38,7 @@ int sasl_b64_decode(const char *in, size_t len, unsigned char *out, size_t size,
     if (len > 0 && in[len - 1] == '=')
         pad = len > 1 && in[len - 2] == '=' ? 2 : 1;
     n = len / 4 * 3 - pad;
-    if (n > size)
+    if (out != NULL && n > size)
         return -1;
     for (i = 0; i < len; i += 4) {
         for (k = 0; k < 4; k++) {
@@ -51,6 +51,8 @@ int sasl_b64_decode(const char *in, size_t len, unsigned char *out, size_t size,
             return -1;
         if (i + 4 == len && pad == 1 && (v[2] & 0x03) != 0)
             return -1;
+        if (out == NULL)
+            continue;
         out[o++] = (unsigned char)(v[0] << 2 | v[1] >> 4);
         if (o < n)
             out[o++] = (unsigned char)((v[1] & 0x0f) << 4 | v[2] >> 2);

@@ -19,7 +19,8 @@ struct buf;
 #define sasl_b64_decoded_max(len) ((len) / 4 * 3)
 
 /* sasl_b64_decode - in[0..len) into out (room for size bytes); 0 and
- * *out_len, or -1 for anything but canonical base64 or too little room */
+ * *out_len, or -1 for anything but canonical base64 or too little room.
+ * With out NULL it only checks, and says how long the result would be. */
 int sasl_b64_decode(const char *in, size_t len, unsigned char *out, size_t size, size_t *out_len);
 /* sasl_b64_encode - append the encoding of in[0..len) to out; 0, or -1
  * when out cannot hold it */

@@ -163,6 +163,20 @@ def test_malformed_base64(instance):
     assert "auth ok" in instance.log()
 
 
+def test_oversized_response(root_instance):
+    """More than authd takes (12 KiB decoded) is refused in smtpd, precisely,
+    even when smtpd_line_length_limit lets such a line in."""
+    setup_mail(root_instance, FAST + ("smtpd_line_length_limit=20000",))
+    c = submission(root_instance)
+    big = b64("x" * 12289)
+    too_long = ["500 5.5.6 Authentication exchange line is too long"]
+    assert c.cmd("AUTH PLAIN " + big) == too_long
+    assert c.cmd("AUTH PLAIN") == ["334 "]
+    assert c.cmd(big) == too_long
+    assert c.cmd(auth_plain(ALICE, "secret-alice"))[0].startswith("235")
+    c.close()
+
+
 def test_aborted_exchanges(instance):
     """THREATS.md #31 and #35: "*" aborts (501 5.7.0), the next attempt
     starts afresh, and endless aborts end the session."""

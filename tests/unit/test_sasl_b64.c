@@ -70,6 +70,10 @@ static void test_refused(void)
     /* "QQ==" is fine, and needs exactly one byte of room */
     EXPECT_INT(sasl_b64_decode("QQ==", 4, out, 1, &n), 0);
     EXPECT_INT(n, 1);
+    /* without a buffer: only the check and the length */
+    EXPECT_INT(sasl_b64_decode("Zm9vYg==", 8, NULL, 0, &n), 0);
+    EXPECT_INT(n, 4);
+    EXPECT_INT(sasl_b64_decode("AAA=A===", 8, NULL, 0, &n), -1);
     EXPECT_INT(sasl_b64_decode("QUJD", 4, out, 2, &n), -1);
 }
 
