@@ -243,7 +243,7 @@ static void start(struct authd_client *c, const struct ipc_msg *m)
     else if (!word_ok(mech, AUTH_MECHANISM_MAX, upper))
         error = "bad mechanism";
     else if (!word_ok(addr, AUTH_CLIENT_ADDR_MAX,
-                      "0123456789abcdefABCDEF.:[]_-ghijklmnopqrstuvwxyzGHIJKLMNOPQRSTUVWXYZ"))
+                      "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.:[]_-"))
         error = "bad client_addr";
     else if (resp_len > AUTH_RESPONSE_MAX)
         error = "response too long";

@@ -112,14 +112,13 @@ static SSL_CTX *new_ctx(const struct tls_server_config *cfg, const char *cert_fi
         return NULL;
     SSL_CTX_set_options(ctx, SSL_OP_CIPHER_SERVER_PREFERENCE);
     SSL_CTX_set_dh_auto(ctx, 1);
-    if (SSL_CTX_use_certificate_chain_file(ctx, cert_file) != 1)
+    if (SSL_CTX_use_certificate_chain_file(ctx, cert_file) != 1) {
         tls_ctx_fail(error_r, "cannot use the TLS certificate chain in %s", cert_file);
-    else if (load_key(ctx, key_file, &cfg->guard, error_r) < 0)
-        ;
-    else if (SSL_CTX_check_private_key(ctx) != 1)
+    } else if (load_key(ctx, key_file, &cfg->guard, error_r) == 0) {
+        if (SSL_CTX_check_private_key(ctx) == 1)
+            return ctx;
         tls_ctx_fail(error_r, "the key in %s does not match the certificate in %s", key_file, cert_file);
-    else
-        return ctx;
+    }
     SSL_CTX_free(ctx);
     return NULL;
 }
